@@ -1,0 +1,98 @@
+#include "adapters/command.h"
+
+#include "model/assert.h"
+
+namespace reviewsim {
+
+std::string_view op_name(Op op) {
+  switch (op) {
+    case Op::get: return "GET";
+    case Op::set: return "SET";
+    case Op::del: return "DEL";
+    case Op::exists: return "EXISTS";
+    case Op::type: return "TYPE";
+    case Op::rename: return "RENAME";
+    case Op::hset: return "HSET";
+    case Op::hdel: return "HDEL";
+    case Op::hgetall: return "HGETALL";
+    case Op::multi: return "MULTI";
+    case Op::exec: return "EXEC";
+    case Op::discard: return "DISCARD";
+    case Op::watch: return "WATCH";
+    case Op::unwatch: return "UNWATCH";
+  }
+  RS_ASSERT(false);
+}
+
+std::vector<std::string> command_words(const Command& command) {
+  std::vector<std::string> words{std::string(op_name(command.op))};
+  switch (command.op) {
+    case Op::get:
+    case Op::del:
+    case Op::exists:
+    case Op::type:
+    case Op::hgetall:
+    case Op::watch:
+      words.push_back(command.key);
+      break;
+    case Op::set:
+    case Op::rename:
+      words.push_back(command.key);
+      words.push_back(command.value);
+      break;
+    case Op::hset:
+      words.push_back(command.key);
+      words.push_back(command.field);
+      words.push_back(command.value);
+      break;
+    case Op::hdel:
+      words.push_back(command.key);
+      words.push_back(command.field);
+      break;
+    case Op::multi:
+    case Op::exec:
+    case Op::discard:
+    case Op::unwatch:
+      break;
+  }
+  return words;
+}
+
+namespace {
+
+std::string shorten(const std::string& text, std::size_t chars_max) {
+  if (text.size() <= chars_max) return text;
+  return text.substr(0, chars_max) + "...";
+}
+
+}  // namespace
+
+std::string format_command(const Command& command, std::size_t value_chars_max) {
+  std::string line;
+  for (const std::string& word : command_words(command)) {
+    if (!line.empty()) line += ' ';
+    line += shorten(word, value_chars_max);
+  }
+  return line;
+}
+
+std::string format_reply(const Reply& reply, std::size_t value_chars_max) {
+  switch (reply.type) {
+    case Reply::Type::nil: return "(nil)";
+    case Reply::Type::status: return reply.text;
+    case Reply::Type::error: return "(error) " + reply.text;
+    case Reply::Type::integer: return "(integer) " + std::to_string(reply.integer);
+    case Reply::Type::bulk: return "\"" + shorten(reply.text, value_chars_max) + "\"";
+    case Reply::Type::array: {
+      std::string line = "[";
+      for (std::size_t index = 0; index < reply.elements.size(); ++index) {
+        if (index > 0) line += ", ";
+        line += format_reply(reply.elements[index], value_chars_max);
+      }
+      return line + "]";
+    }
+  }
+  RS_ASSERT(false);
+}
+
+}  // namespace reviewsim

@@ -1,0 +1,74 @@
+#pragma once
+
+// The subset of Redis commands the strategies and the migration use, and Redis replies.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace reviewsim {
+
+enum class Op : std::uint8_t {
+  get,      // GET key
+  set,      // SET key value
+  del,      // DEL key
+  exists,   // EXISTS key
+  type,     // TYPE key
+  rename,   // RENAME key value(newkey)
+  hset,     // HSET key field value
+  hdel,     // HDEL key field
+  hgetall,  // HGETALL key
+  multi,    // MULTI
+  exec,     // EXEC
+  discard,  // DISCARD
+  watch,    // WATCH key
+  unwatch,  // UNWATCH
+};
+
+std::string_view op_name(Op op);
+
+// One command. Fields that the op does not take stay empty.
+struct Command {
+  Op op = Op::get;
+  std::string key;
+  std::string field;
+  std::string value;
+
+  friend bool operator==(const Command&, const Command&) = default;
+};
+
+// The command's words as Redis receives them, for example {"HSET", key, field, value}.
+std::vector<std::string> command_words(const Command& command);
+// The command as one line, values longer than `value_chars_max` shortened with "...".
+std::string format_command(const Command& command, std::size_t value_chars_max = 80);
+
+struct Reply {
+  enum class Type : std::uint8_t { nil, status, error, integer, bulk, array };
+
+  Type type = Type::nil;
+  std::int64_t integer = 0;
+  std::string text;             // status, error or bulk string
+  std::vector<Reply> elements;  // array
+
+  static Reply nil() { return Reply{}; }
+  static Reply status(std::string text) { return Reply{Type::status, 0, std::move(text), {}}; }
+  static Reply ok() { return status("OK"); }
+  static Reply error(std::string text) { return Reply{Type::error, 0, std::move(text), {}}; }
+  static Reply number(std::int64_t value) { return Reply{Type::integer, value, {}, {}}; }
+  static Reply bulk(std::string text) { return Reply{Type::bulk, 0, std::move(text), {}}; }
+  static Reply array(std::vector<Reply> elements) {
+    return Reply{Type::array, 0, {}, std::move(elements)};
+  }
+
+  bool is_error() const { return type == Type::error; }
+  bool is_nil() const { return type == Type::nil; }
+
+  friend bool operator==(const Reply&, const Reply&) = default;
+};
+
+// The reply as one line in redis-cli's spirit: (nil), OK, (error) ..., (integer) 1, "text",
+// [a, b]. Bulk strings longer than `value_chars_max` are shortened with "...".
+std::string format_reply(const Reply& reply, std::size_t value_chars_max = 80);
+
+}  // namespace reviewsim

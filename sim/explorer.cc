@@ -1,0 +1,69 @@
+#include "sim/explorer.h"
+
+#include "model/assert.h"
+
+namespace reviewsim {
+
+namespace {
+
+class TimedExplorer final : public Explorer {
+ public:
+  std::string_view name() const override { return "timed"; }
+
+  std::size_t choose(std::span<const Event> enabled, Prng& prng) override {
+    RS_ASSERT(!enabled.empty());
+    TimeMs earliest = enabled[0].due_ms;
+    std::size_t ties = 0;
+    for (const Event& event : enabled) {
+      if (event.due_ms < earliest) {
+        earliest = event.due_ms;
+        ties = 1;
+      } else if (event.due_ms == earliest) {
+        ++ties;
+      }
+    }
+    std::size_t pick = ties == 1 ? 0 : prng.below(ties);
+    for (std::size_t index = 0; index < enabled.size(); ++index) {
+      if (enabled[index].due_ms != earliest) continue;
+      if (pick == 0) return index;
+      --pick;
+    }
+    RS_ASSERT(false);
+  }
+};
+
+class RandomExplorer final : public Explorer {
+ public:
+  std::string_view name() const override { return "random"; }
+
+  std::size_t choose(std::span<const Event> enabled, Prng& prng) override {
+    RS_ASSERT(!enabled.empty());
+    return prng.below(enabled.size());
+  }
+};
+
+}  // namespace
+
+std::string_view explorer_kind_name(ExplorerKind kind) {
+  switch (kind) {
+    case ExplorerKind::timed: return "timed";
+    case ExplorerKind::random: return "random";
+  }
+  RS_ASSERT(false);
+}
+
+std::optional<ExplorerKind> parse_explorer_kind(std::string_view name) {
+  if (name == "timed") return ExplorerKind::timed;
+  if (name == "random") return ExplorerKind::random;
+  return std::nullopt;
+}
+
+std::unique_ptr<Explorer> make_explorer(ExplorerKind kind) {
+  switch (kind) {
+    case ExplorerKind::timed: return std::make_unique<TimedExplorer>();
+    case ExplorerKind::random: return std::make_unique<RandomExplorer>();
+  }
+  RS_ASSERT(false);
+}
+
+}  // namespace reviewsim

@@ -1,0 +1,50 @@
+#pragma once
+
+// One simulated session: a scenario's users run their scripts through a strategy against a
+// MemoryStore, with every ordering decision made by an explorer. A run is a pure function of
+// its config: the same config gives the same history hash, schedule and anomalies.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "adapters/strategy.h"
+#include "model/anomaly.h"
+#include "model/client_variant.h"
+#include "model/observations.h"
+#include "model/scenario.h"
+#include "sim/explorer.h"
+#include "sim/history.h"
+
+namespace reviewsim {
+
+struct SimulationConfig {
+  const Scenario* scenario = nullptr;
+  std::string strategy;
+  ClientVariant client;
+  int users_count = 2;
+  std::uint64_t seed = 1;
+  ExplorerKind explorer = ExplorerKind::timed;
+  // Steps before the run gives up; a run that hits it reports step_limit_hit and no anomalies.
+  std::uint32_t steps_max = 100000;
+  // Keep every step in the history (for timelines) rather than only the hash.
+  bool keep_steps = false;
+};
+
+struct SimulationResult {
+  std::uint64_t history_hash = 0;
+  std::uint32_t steps_count = 0;
+  TimeMs end_time_ms = 0;
+  bool step_limit_hit = false;
+  std::vector<std::uint32_t> schedule;  // the choice index of every scheduled step
+  std::vector<Anomaly> anomalies;
+  Observations observations;
+  std::unique_ptr<History> history;
+};
+
+// Runs one schedule. Requires a config whose strategy name is one of strategy_names() and whose
+// users_count is within the scenario's range.
+SimulationResult simulate(const SimulationConfig& config);
+
+}  // namespace reviewsim
