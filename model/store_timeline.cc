@@ -9,9 +9,20 @@ StoreTimeline::StoreTimeline(const Observations& observations)
   for (const DecisionRecord& record : observations.decisions) {
     company_of_decision_.emplace(record.decision.id, record.decision.company);
   }
-  for (std::size_t index = 0; index < observations.commits.size(); ++index) {
-    if (index > 0) RS_ASSERT(observations.commits[index - 1].step <= observations.commits[index].step);
-    replay(index, observations.commits[index]);
+  // The writes of one step (an EXEC) land together, so an item is checked for two statuses
+  // only once every write of its step has been replayed.
+  const auto& commits = observations.commits;
+  std::vector<std::pair<CompanyId, ItemId>> touched;
+  for (std::size_t index = 0; index < commits.size(); ++index) {
+    if (index > 0) RS_ASSERT(commits[index - 1].step <= commits[index].step);
+    replay(index, commits[index]);
+    for (const EntryPut& put : commits[index].delta.puts) {
+      touched.emplace_back(commits[index].delta.key_company, put.item);
+    }
+    const bool step_ends = index + 1 == commits.size() || commits[index + 1].step != commits[index].step;
+    if (!step_ends) continue;
+    for (const auto& [company, item] : touched) check_double_status(company, item, index);
+    touched.clear();
   }
 }
 
@@ -73,8 +84,6 @@ void StoreTimeline::replay(std::size_t commit_index, const Commit& commit) {
     }
     note_put(delta.key_company, put.item, put.entry, commit_index);
   }
-
-  for (const EntryPut& put : delta.puts) check_double_status(delta.key_company, put.item, commit_index);
 }
 
 void StoreTimeline::note_removed(CompanyId company, const Entry& entry, std::size_t commit_index) {

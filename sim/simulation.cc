@@ -231,10 +231,19 @@ void Simulation::run_event(const Event& event, StepRecord& record) {
       apply_effects(event.user, record);
       return;
     }
-    case EventKind::poll_timer:
-      user_state(event.user).client.on_poll_timer(effects_);
+    case EventKind::poll_timer: {
+      // A user whose script is done and whose decisions are all saved stops polling, so that
+      // the run can drain to quiescence; otherwise an explorer that ignores time could keep
+      // firing polls and never let every request be answered at once.
+      UserState& state = user_state(event.user);
+      if (state.script_done && !state.client.has_unsaved_decisions()) {
+        if (config_.keep_steps) record.note = "script done and saved: polling stops";
+        return;
+      }
+      state.client.on_poll_timer(effects_);
       apply_effects(event.user, record);
       return;
+    }
     case EventKind::request_arrival:
       run_request_arrival(event.request);
       return;

@@ -1,0 +1,17 @@
+#pragma once
+
+// Each subcommand registers its options on the application and returns the function that runs
+// it once the command line has parsed. The function returns the process exit code.
+
+#include <functional>
+
+#include <CLI/CLI.hpp>
+
+namespace reviewsim::cli {
+
+using CommandRunner = std::function<int()>;
+
+CommandRunner add_compare_command(CLI::App& app);
+CommandRunner add_run_command(CLI::App& app);
+
+}  // namespace reviewsim::cli

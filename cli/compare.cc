@@ -1,0 +1,181 @@
+// reviewsim compare: every scenario x strategy x client variant x user count x explorer, for N
+// schedules each; prints a table and writes compare.json and compare.md.
+
+#include <algorithm>
+#include <atomic>
+#include <iostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "adapters/strategy.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "reports/compare_report.h"
+
+namespace reviewsim::cli {
+
+namespace {
+
+struct CompareOptions {
+  std::vector<std::string> scenarios;
+  std::string strategies;
+  std::string clients = "legacy,fixed";
+  std::string users = "2-5";
+  std::string explorers = "timed,random";
+  std::uint32_t schedules = 100;
+  std::uint64_t seed = 1;
+  std::uint32_t steps_max = 100000;
+  std::string out = "out";
+  int jobs = 0;
+  bool quiet = false;
+};
+
+std::optional<Expectation> expectation_for(const Scenario& scenario, const std::string& strategy,
+                                           const std::string& client) {
+  for (const Expectation& expectation : scenario.expectations) {
+    if (expectation.strategy == strategy && expectation.client == client) return expectation;
+  }
+  return std::nullopt;
+}
+
+int run_compare(const CompareOptions& options) {
+  if (options.schedules == 0) throw UsageError("--schedules: expected at least 1");
+  const std::vector<LoadedScenario> scenarios = load_scenarios(
+      options.scenarios.empty() ? std::vector<std::string>{default_scenarios_directory().string()}
+                                : options.scenarios);
+
+  std::vector<std::string> strategies = split_list(options.strategies);
+  if (strategies.empty()) strategies.assign(strategy_names().begin(), strategy_names().end());
+  for (const std::string& strategy : strategies) {
+    const auto names = strategy_names();
+    if (std::find(names.begin(), names.end(), strategy) == names.end()) {
+      throw UsageError(fmt::format("--strategies: unknown strategy \"{}\"; expected one of "
+                                   "full-overwrite, read-merge-write, hset, hset-multi", strategy));
+    }
+  }
+  std::vector<ClientVariant> clients;
+  for (const std::string& name : split_list(options.clients)) {
+    std::string error;
+    auto client = parse_client_variant(name, &error);
+    if (!client) throw UsageError(fmt::format("--clients: {}; expected {}", error, client_variant_syntax()));
+    clients.push_back(std::move(*client));
+  }
+  std::vector<ExplorerKind> explorers;
+  for (const std::string& name : split_list(options.explorers)) {
+    const auto explorer = parse_explorer_kind(name);
+    if (!explorer) throw UsageError(fmt::format("--explorers: unknown explorer \"{}\"; expected timed or random", name));
+    explorers.push_back(*explorer);
+  }
+  if (clients.empty()) throw UsageError("--clients: expected at least one client variant");
+  if (explorers.empty()) throw UsageError("--explorers: expected at least one explorer");
+  const auto [users_min, users_max] = parse_users_range(options.users);
+
+  std::vector<Cell> cells;
+  std::vector<CompareRow> rows;
+  for (const LoadedScenario& loaded : scenarios) {
+    const Scenario& scenario = loaded.scenario;
+    for (const std::string& strategy : strategies) {
+      for (const ClientVariant& client : clients) {
+        for (const ExplorerKind explorer : explorers) {
+          for (int users = std::max(users_min, scenario.users_min);
+               users <= std::min(users_max, scenario.users_max); ++users) {
+            cells.push_back(Cell{&scenario, strategy, client, users, explorer});
+            CompareRow row;
+            row.scenario = scenario.name;
+            row.scenario_file = loaded.path;
+            row.strategy = strategy;
+            row.client = client.name;
+            row.users_count = users;
+            row.explorer = std::string(explorer_kind_name(explorer));
+            row.expectation = expectation_for(scenario, strategy, client.name);
+            rows.push_back(std::move(row));
+          }
+        }
+      }
+    }
+  }
+  if (cells.empty()) throw UsageError("no scenario allows the requested user counts (--users)");
+
+  BatchOptions batch;
+  batch.seed = options.seed;
+  batch.schedules_per_cell = options.schedules;
+  batch.steps_max = options.steps_max;
+  batch.jobs = options.jobs > 0 ? options.jobs
+                                : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (!options.quiet) {
+    std::cerr << fmt::format("compare: seed {}, {} scenarios, {} rows x {} schedules, {} jobs\n",
+                             options.seed, scenarios.size(), cells.size(), options.schedules,
+                             batch.jobs);
+  }
+  Progress progress("compare", cells.size(), options.quiet);
+  batch.on_cell_done = [&](std::size_t done) {
+    progress.update(done, static_cast<std::uint64_t>(done) * options.schedules);
+  };
+  const std::vector<CellResult> results = run_batch(cells, batch);
+  progress.finish(static_cast<std::uint64_t>(cells.size()) * options.schedules);
+
+  for (std::size_t index = 0; index < rows.size(); ++index) rows[index].result = results[index];
+  const CompareSettings settings{options.seed, options.schedules, options.steps_max};
+  const std::filesystem::path out = options.out;
+  write_text_file(out / "compare.json", compare_json(rows, settings));
+  write_text_file(out / "compare.md", compare_markdown(rows, settings));
+
+  std::cout << compare_table(rows);
+  const auto unmet = std::count_if(rows.begin(), rows.end(),
+                                   [](const CompareRow& row) { return !expectation_met(row); });
+  const auto limited = std::count_if(rows.begin(), rows.end(), [](const CompareRow& row) {
+    return row.result.step_limit_hits > 0;
+  });
+  std::cout << fmt::format("\nWrote {} and {}.\n", (out / "compare.json").string(),
+                           (out / "compare.md").string());
+  if (limited > 0) {
+    std::cout << fmt::format("{} rows had schedules that hit --steps-max ({}); those schedules "
+                             "report no anomaly.\n", limited, options.steps_max);
+  }
+  if (unmet > 0) {
+    std::cout << fmt::format("{} rows did not meet their scenario's expectation.\n", unmet);
+    return kExitAnomaly;
+  }
+  std::cout << "Every row met its scenario's expectation.\n";
+  return kExitClean;
+}
+
+}  // namespace
+
+CommandRunner add_compare_command(CLI::App& app) {
+  auto options = std::make_shared<CompareOptions>();
+  CLI::App* command = app.add_subcommand(
+      "compare",
+      "Run every scenario x strategy x client variant x user count x explorer for N schedules "
+      "each, print a table of failing shares, and write compare.json and compare.md. Exits 1 "
+      "when a row misses its scenario's expectation.");
+  command->add_option("--scenarios", options->scenarios,
+                      "Scenario files or directories of *.json files (default: the bundled "
+                      "scenarios/ directory)");
+  command->add_option("--strategies", options->strategies,
+                      "Comma-separated strategies (default: full-overwrite,read-merge-write,hset,hset-multi)");
+  command->add_option("--clients", options->clients,
+                      "Comma-separated client variants, each legacy or fixed with optional "
+                      "+flag modifiers")
+      ->capture_default_str();
+  command->add_option("--users", options->users, "User counts, a number or a range such as 2-5; "
+                      "each scenario's own range still applies")
+      ->capture_default_str();
+  command->add_option("--explorers", options->explorers,
+                      "Comma-separated explorers: timed (the scenario's timing decides the order) "
+                      "and random (any order causality allows)")
+      ->capture_default_str();
+  command->add_option("--schedules", options->schedules, "Schedules per row")->capture_default_str();
+  command->add_option("--seed", options->seed, "Root seed; schedule i of every row runs with seed + i")
+      ->capture_default_str();
+  command->add_option("--steps-max", options->steps_max, "Steps per schedule before it is cut off")
+      ->capture_default_str();
+  command->add_option("--out", options->out, "Directory for compare.json and compare.md")
+      ->capture_default_str();
+  command->add_option("--jobs", options->jobs, "Worker threads (default: one per core)");
+  command->add_flag("--quiet", options->quiet, "Print no progress on stderr");
+  return [options] { return run_compare(*options); };
+}
+
+}  // namespace reviewsim::cli

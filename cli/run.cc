@@ -1,0 +1,114 @@
+// reviewsim run: one scenario, one strategy, one client variant, one seed; prints every anomaly
+// with its explanation, and the timeline on request.
+
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "adapters/scenario_file.h"
+#include "adapters/strategy.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "reports/timeline.h"
+#include "sim/simulation.h"
+
+namespace reviewsim::cli {
+
+namespace {
+
+struct RunOptions {
+  std::string scenario;
+  std::string strategy;
+  std::string client;
+  int users = 0;
+  std::uint64_t seed = 1;
+  std::string explorer = "timed";
+  std::uint32_t steps_max = 100000;
+  bool timeline = false;
+};
+
+int run_one(const RunOptions& options) {
+  const Scenario scenario = load_scenario_file(options.scenario);
+
+  const auto names = strategy_names();
+  if (std::find(names.begin(), names.end(), options.strategy) == names.end()) {
+    throw UsageError(fmt::format("--strategy: unknown strategy \"{}\"; expected one of "
+                                 "full-overwrite, read-merge-write, hset, hset-multi",
+                                 options.strategy));
+  }
+  const std::string client_name = options.client.empty() ? scenario.client : options.client;
+  std::string error;
+  const auto client = parse_client_variant(client_name, &error);
+  if (!client) throw UsageError(fmt::format("--client: {}; expected {}", error, client_variant_syntax()));
+  const auto explorer = parse_explorer_kind(options.explorer);
+  if (!explorer) {
+    throw UsageError(fmt::format("--explorer: unknown explorer \"{}\"; expected timed or random",
+                                 options.explorer));
+  }
+  const int users = options.users == 0 ? scenario.users_min : options.users;
+  if (users < scenario.users_min || users > scenario.users_max) {
+    throw UsageError(fmt::format("--users: scenario {} runs with {} to {} users, got {}",
+                                 scenario.name, scenario.users_min, scenario.users_max, users));
+  }
+
+  SimulationConfig config;
+  config.scenario = &scenario;
+  config.strategy = options.strategy;
+  config.client = *client;
+  config.users_count = users;
+  config.seed = options.seed;
+  config.explorer = *explorer;
+  config.steps_max = options.steps_max;
+  config.keep_steps = options.timeline;
+  const SimulationResult result = simulate(config);
+
+  std::cout << fmt::format(
+      "run: scenario {}, strategy {}, client {}, {} users, explorer {}, seed {}\n", scenario.name,
+      options.strategy, client->name, users, options.explorer, options.seed);
+  std::cout << fmt::format("{} steps, {} ms of virtual time, history hash {:016x}\n",
+                           result.steps_count, result.end_time_ms, result.history_hash);
+  if (options.timeline) {
+    std::cout << "\n" << render_timeline(*result.history, scenario.catalog, result.anomalies) << "\n";
+  }
+  if (result.step_limit_hit) {
+    std::cout << fmt::format("The run hit --steps-max ({}) before quiescence; no checker ran.\n",
+                             options.steps_max);
+    return kExitAnomaly;
+  }
+  if (result.anomalies.empty()) {
+    std::cout << "No anomaly.\n";
+    return kExitClean;
+  }
+  std::cout << fmt::format("{} anomalies:\n", result.anomalies.size());
+  for (const Anomaly& anomaly : result.anomalies) {
+    std::cout << fmt::format("- {}: {}\n", anomaly_kind_name(anomaly.kind), anomaly.explanation);
+  }
+  return kExitAnomaly;
+}
+
+}  // namespace
+
+CommandRunner add_run_command(CLI::App& app) {
+  auto options = std::make_shared<RunOptions>();
+  CLI::App* command = app.add_subcommand(
+      "run", "Run one schedule of one scenario and print every anomaly with its explanation. "
+             "Exits 1 when an anomaly is found.");
+  command->add_option("--scenario", options->scenario, "Scenario file")->required();
+  command->add_option("--strategy", options->strategy,
+                      "Storage strategy: full-overwrite, read-merge-write, hset or hset-multi")
+      ->required();
+  command->add_option("--client", options->client,
+                      "Client variant, legacy or fixed with optional +flag modifiers (default: "
+                      "the scenario's client)");
+  command->add_option("--users", options->users, "Number of users (default: the scenario's minimum)");
+  command->add_option("--seed", options->seed, "Seed of the run")->capture_default_str();
+  command->add_option("--explorer", options->explorer, "Explorer: timed or random")
+      ->capture_default_str();
+  command->add_option("--steps-max", options->steps_max, "Steps before the run is cut off")
+      ->capture_default_str();
+  command->add_flag("--timeline", options->timeline,
+                    "Print every step: virtual time, actor, event, KV command and reply");
+  return [options] { return run_one(*options); };
+}
+
+}  // namespace reviewsim::cli
