@@ -14,6 +14,11 @@
 
 namespace reviewsim {
 
+// The value of the "format" field that this build reads.
+inline constexpr std::string_view kScenarioFormat = "reviewsim-scenario/1";
+
+// An invalid or unreadable scenario file. what() reads "FILE: field FIELD: PROBLEM", or
+// "FILE: PROBLEM" when the problem concerns the whole file.
 class ScenarioError : public std::runtime_error {
  public:
   // `field` is a path such as workload.scripts.u1.actions[2].item, empty for the whole file.
@@ -29,13 +34,16 @@ class ScenarioError : public std::runtime_error {
   std::string problem_;
 };
 
-// Parses scenario JSON text. `source` names the file in errors.
+// Parses and validates scenario JSON text. `source` names the file in errors. Throws
+// ScenarioError on invalid JSON and on the first broken rule that the checks find.
 Scenario parse_scenario(std::string_view json_text, const std::string& source);
 
 // Reads and parses one scenario file. Throws ScenarioError, also for a file that cannot be read.
 Scenario load_scenario_file(const std::filesystem::path& path);
 
-// Every *.json file directly in `directory`, sorted by file name.
+// Every regular *.json file directly in `directory`, sorted by file name. Subdirectories are
+// not searched. Throws ScenarioError when `directory` does not exist, is not a directory or
+// cannot be listed.
 std::vector<std::filesystem::path> scenario_files_in(const std::filesystem::path& directory);
 
 }  // namespace reviewsim

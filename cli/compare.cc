@@ -23,7 +23,7 @@ struct CompareOptions {
   std::string clients = "legacy,fixed";
   std::string users = "2-5";
   std::string explorers = "timed,random";
-  std::uint32_t schedules = 100;
+  std::uint32_t schedules = 2000;
   std::uint64_t seed = 1;
   std::uint32_t steps_max = 100000;
   std::string out = "out";
@@ -31,10 +31,15 @@ struct CompareOptions {
   bool quiet = false;
 };
 
+// The scenario's expectation for a row, matching the client by its flags so that "fixed" and
+// its flags spelt out are the same client.
 std::optional<Expectation> expectation_for(const Scenario& scenario, const std::string& strategy,
-                                           const std::string& client) {
+                                           const ClientVariant& client, ExplorerKind explorer) {
   for (const Expectation& expectation : scenario.expectations) {
-    if (expectation.strategy == strategy && expectation.client == client) return expectation;
+    if (expectation.strategy != strategy) continue;
+    if (!expectation.explorer.empty() && expectation.explorer != explorer_kind_name(explorer)) continue;
+    const auto expected_client = parse_client_variant(expectation.client, nullptr);
+    if (expected_client && same_flags(*expected_client, client)) return expectation;
   }
   return std::nullopt;
 }
@@ -88,7 +93,7 @@ int run_compare(const CompareOptions& options) {
             row.client = client.name;
             row.users_count = users;
             row.explorer = std::string(explorer_kind_name(explorer));
-            row.expectation = expectation_for(scenario, strategy, client.name);
+            row.expectation = expectation_for(scenario, strategy, client, explorer);
             rows.push_back(std::move(row));
           }
         }

@@ -2,6 +2,11 @@
 
 namespace reviewsim {
 
+bool same_flags(const ClientVariant& a, const ClientVariant& b) {
+  return a.save_key == b.save_key && a.sync == b.sync && a.payload == b.payload &&
+         a.poll_merge == b.poll_merge;
+}
+
 ClientVariant legacy_client() {
   return ClientVariant{"legacy", SaveKey::global_current, Sync::page_load_only,
                        Payload::whole_view, PollMerge::replace};

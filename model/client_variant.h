@@ -44,6 +44,9 @@ struct ClientVariant {
   PollMerge poll_merge = PollMerge::replace;
 };
 
+// Whether two variants run the same behaviours, whatever their names.
+bool same_flags(const ClientVariant& a, const ClientVariant& b);
+
 ClientVariant legacy_client();
 ClientVariant fixed_client();
 

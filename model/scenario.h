@@ -36,10 +36,13 @@ struct GeneratedWorkload {
 };
 
 // What one (strategy, client variant) must show over a run of schedules: either no anomaly at
-// all, or at least one schedule with each listed kind.
+// all, or at least one schedule with each listed kind. It holds for every explorer unless
+// `explorer` names one: a rate that only the scenario's timing keeps at zero holds for "timed",
+// not for "random", which tries orders the timing makes unlikely.
 struct Expectation {
   std::string strategy;
   std::string client;
+  std::string explorer;  // "timed", "random", or empty for both
   bool clean = false;
   std::vector<AnomalyKind> kinds;
 };

@@ -201,7 +201,6 @@ SimulationResult Simulation::run() {
     result_.schedule.push_back(record.choice);
   }
 
-  result_.steps_count = step_;
   if (!result_.step_limit_hit) {
     // Only poll timers may remain; quiescence drops them.
     for (const Event& event : events_) RS_ASSERT(event.kind == EventKind::poll_timer);
@@ -209,6 +208,7 @@ SimulationResult Simulation::run() {
     result_.observations.final_store = snapshot_store();
     result_.anomalies = check_all(result_.observations, catalog_);
   }
+  result_.steps_count = step_;
   result_.end_time_ms = now_ms_;
   result_.history_hash = history.hash();
   return std::move(result_);
