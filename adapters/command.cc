@@ -80,9 +80,13 @@ std::string format_reply(const Reply& reply, std::size_t value_chars_max) {
   switch (reply.type) {
     case Reply::Type::nil: return "(nil)";
     case Reply::Type::status: return reply.text;
-    case Reply::Type::error: return "(error) " + reply.text;
-    case Reply::Type::integer: return "(integer) " + std::to_string(reply.integer);
-    case Reply::Type::bulk: return "\"" + shorten(reply.text, value_chars_max) + "\"";
+    case Reply::Type::error: return std::string("(error) ").append(reply.text);
+    case Reply::Type::integer: return std::string("(integer) ").append(std::to_string(reply.integer));
+    case Reply::Type::bulk: {
+      std::string quoted(1, '"');
+      quoted.append(shorten(reply.text, value_chars_max)).push_back('"');
+      return quoted;
+    }
     case Reply::Type::array: {
       std::string line = "[";
       for (std::size_t index = 0; index < reply.elements.size(); ++index) {

@@ -23,7 +23,7 @@ struct CompareOptions {
   std::string clients = "legacy,fixed";
   std::string users = "2-5";
   std::string explorers = "timed,random";
-  std::uint32_t schedules = 2000;
+  std::uint32_t schedules = 1000;
   std::uint64_t seed = 1;
   std::uint32_t steps_max = 100000;
   std::string out = "out";

@@ -61,7 +61,10 @@ std::optional<ItemId> Catalog::find_item(std::string_view name) const {
 
 std::string user_name(UserId user) {
   if (user == kImportUser) return "import";
-  return "u" + std::to_string(user);
+  RS_ASSERT(user <= kUsersMax);
+  std::string name(1, 'u');
+  name += static_cast<char>('0' + user);
+  return name;
 }
 
 std::optional<UserId> parse_user_name(std::string_view name) {
