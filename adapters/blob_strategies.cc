@@ -10,13 +10,23 @@ namespace reviewsim {
 
 namespace {
 
-StoreDelta replacement_delta(CompanyId company, const CompanyState& state) {
+// The write of a whole blob. The clears among `changes` whose item the blob no longer holds
+// become removals, so that the checkers see when each clear was committed.
+StoreDelta replacement_delta(CompanyId company, const CompanyState& state,
+                             const std::vector<Decision>& changes = {}) {
   StoreDelta delta;
   delta.key_company = company;
   delta.replaces_company = true;
   for (const Status status : kStatuses) {
     for (const auto& [item, entry] : state.map(status)) {
       delta.puts.push_back(EntryPut{item, status, entry});
+    }
+  }
+  for (const Decision& decision : changes) {
+    if (decision.kind != DecisionKind::clear) continue;
+    if (!state.statuses_of(decision.item).empty()) continue;
+    for (const Status status : kStatuses) {
+      delta.removals.push_back(EntryRemoval{decision.item, status, decision.id});
     }
   }
   return delta;
@@ -48,7 +58,11 @@ Program<SaveOutcome> BlobStrategy::seed(CompanyId company, CompanyState state) c
 
 Program<SaveOutcome> FullOverwriteStrategy::save(SaveRequest request) const {
   // The client's whole view replaces whatever the store holds.
-  return seed(request.company, std::move(request.view));
+  Command set{Op::set, blob_key(catalog_, request.company), {}, encode_blob(request.view, catalog_)};
+  StoreDelta delta = replacement_delta(request.company, request.view, request.changes);
+  const Reply reply = co_await kv_call(set, delta);
+  if (reply.is_error()) co_return SaveOutcome{false, reply.text};
+  co_return SaveOutcome{};
 }
 
 Program<SaveOutcome> ReadMergeWriteStrategy::save(SaveRequest request) const {
@@ -76,7 +90,7 @@ Program<SaveOutcome> ReadMergeWriteStrategy::save(SaveRequest request) const {
   }
 
   Command set{Op::set, blob_key(catalog_, request.company), {}, encode_blob(blob, catalog_)};
-  StoreDelta delta = replacement_delta(request.company, blob);
+  StoreDelta delta = replacement_delta(request.company, blob, request.changes);
   const Reply written = co_await kv_call(set, delta);
   if (written.is_error()) co_return SaveOutcome{false, written.text};
   co_return SaveOutcome{};

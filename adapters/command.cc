@@ -20,6 +20,9 @@ std::string_view op_name(Op op) {
     case Op::discard: return "DISCARD";
     case Op::watch: return "WATCH";
     case Op::unwatch: return "UNWATCH";
+    case Op::hget: return "HGET";
+    case Op::scan: return "SCAN";
+    case Op::flushdb: return "FLUSHDB";
   }
   RS_ASSERT(false);
 }
@@ -46,13 +49,26 @@ std::vector<std::string> command_words(const Command& command) {
       words.push_back(command.value);
       break;
     case Op::hdel:
+    case Op::hget:
       words.push_back(command.key);
       words.push_back(command.field);
+      break;
+    case Op::scan:
+      words.push_back(command.key);
+      if (!command.field.empty()) {
+        words.push_back("MATCH");
+        words.push_back(command.field);
+      }
+      if (!command.value.empty()) {
+        words.push_back("COUNT");
+        words.push_back(command.value);
+      }
       break;
     case Op::multi:
     case Op::exec:
     case Op::discard:
     case Op::unwatch:
+    case Op::flushdb:
       break;
   }
   return words;

@@ -24,6 +24,11 @@ enum class Op : std::uint8_t {
   discard,  // DISCARD
   watch,    // WATCH key
   unwatch,  // UNWATCH
+  hget,     // HGET key field
+  // SCAN key(cursor) [MATCH field(pattern)] [COUNT value(count)]; MATCH and COUNT are sent only
+  // when their field is not empty. The reply is [next cursor, [key, ...]], cursor "0" at the end.
+  scan,
+  flushdb,  // FLUSHDB
 };
 
 std::string_view op_name(Op op);

@@ -1,6 +1,9 @@
 #include "adapters/memory_kv.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "model/assert.h"
 
@@ -13,6 +16,93 @@ const char kWrongType[] = "WRONGTYPE Operation against a key holding the wrong k
 MemoryStore::Hash::iterator find_field(MemoryStore::Hash& hash, const std::string& field) {
   return std::find_if(hash.begin(), hash.end(),
                       [&field](const auto& pair) { return pair.first == field; });
+}
+
+// The position of a key in SCAN order: 64-bit FNV-1a of its bytes.
+std::uint64_t scan_position(std::string_view key) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (const char byte : key) {
+    hash ^= static_cast<unsigned char>(byte);
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+// Matches a `[...]` class at the start of `pattern` against `byte` and moves `pattern` past the
+// closing bracket. Follows Redis's stringmatchlen: "^" negates, "a-z" is a range in either
+// order, a backslash quotes the next byte, and a class without "]" runs to the pattern's end.
+bool match_class(std::string_view& pattern, char byte) {
+  pattern.remove_prefix(1);  // '['
+  const bool negated = !pattern.empty() && pattern.front() == '^';
+  if (negated) pattern.remove_prefix(1);
+  bool matched = false;
+  while (!pattern.empty() && pattern.front() != ']') {
+    if (pattern.front() == '\\' && pattern.size() >= 2) {
+      pattern.remove_prefix(1);
+      matched = matched || pattern.front() == byte;
+      pattern.remove_prefix(1);
+    } else if (pattern.size() >= 3 && pattern[1] == '-') {
+      auto low = static_cast<unsigned char>(pattern[0]);
+      auto high = static_cast<unsigned char>(pattern[2]);
+      if (low > high) std::swap(low, high);
+      const auto value = static_cast<unsigned char>(byte);
+      matched = matched || (value >= low && value <= high);
+      pattern.remove_prefix(3);
+    } else {
+      matched = matched || pattern.front() == byte;
+      pattern.remove_prefix(1);
+    }
+  }
+  if (!pattern.empty()) pattern.remove_prefix(1);  // ']'
+  return negated ? !matched : matched;
+}
+
+// Redis's glob: "*" any run of bytes, "?" one byte, "[...]" a class, and a backslash quotes
+// the next byte.
+bool glob_match(std::string_view pattern, std::string_view text) {
+  while (!pattern.empty()) {
+    switch (pattern.front()) {
+      case '*': {
+        while (!pattern.empty() && pattern.front() == '*') pattern.remove_prefix(1);
+        if (pattern.empty()) return true;
+        for (std::size_t start = 0; start <= text.size(); ++start) {
+          if (glob_match(pattern, text.substr(start))) return true;
+        }
+        return false;
+      }
+      case '?':
+        if (text.empty()) return false;
+        pattern.remove_prefix(1);
+        break;
+      case '[':
+        if (text.empty() || !match_class(pattern, text.front())) return false;
+        text.remove_prefix(1);
+        continue;
+      case '\\':
+        if (pattern.size() >= 2) pattern.remove_prefix(1);
+        [[fallthrough]];
+      default:
+        if (text.empty() || pattern.front() != text.front()) return false;
+        pattern.remove_prefix(1);
+        break;
+    }
+    // '?' and literal bytes consume one byte of text.
+    text.remove_prefix(1);
+  }
+  return text.empty();
+}
+
+// Parses a SCAN cursor or COUNT as Redis does: decimal digits only.
+std::optional<std::uint64_t> parse_unsigned(const std::string& text) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  std::uint64_t value = 0;
+  for (const char digit : text) {
+    if (digit < '0' || digit > '9') return std::nullopt;
+    const std::uint64_t next = value * 10 + static_cast<std::uint64_t>(digit - '0');
+    if (next / 10 != value) return std::nullopt;
+    value = next;
+  }
+  return value;
 }
 
 }  // namespace
@@ -94,7 +184,12 @@ Reply MemoryStore::apply(const Command& command) {
     case Op::hset:
     case Op::hdel:
     case Op::hgetall:
+    case Op::hget:
       return apply_hash_command(command);
+    case Op::scan:
+      return scan(command);
+    case Op::flushdb:
+      return flush();
     case Op::multi:
     case Op::exec:
     case Op::discard:
@@ -135,6 +230,13 @@ Reply MemoryStore::apply_hash_command(const Command& command) {
       touch(command.key);
       return Reply::number(1);
     }
+    case Op::hget: {
+      if (found == data_.end()) return Reply::nil();
+      Hash& hash = std::get<Hash>(found->second);
+      const auto field = find_field(hash, command.field);
+      if (field == hash.end()) return Reply::nil();
+      return Reply::bulk(field->second);
+    }
     case Op::hgetall: {
       std::vector<Reply> elements;
       if (found == data_.end()) return Reply::array(std::move(elements));
@@ -150,6 +252,52 @@ Reply MemoryStore::apply_hash_command(const Command& command) {
       break;
   }
   RS_ASSERT(false);
+}
+
+Reply MemoryStore::scan(const Command& command) const {
+  const auto cursor = parse_unsigned(command.key);
+  if (!cursor) return Reply::error("ERR invalid cursor");
+  std::uint64_t count = 10;
+  if (!command.value.empty()) {
+    const auto parsed = parse_unsigned(command.value);
+    if (!parsed) return Reply::error("ERR value is not an integer or out of range");
+    if (*parsed < 1) return Reply::error("ERR syntax error");
+    count = *parsed;
+  }
+
+  std::vector<std::pair<std::uint64_t, const std::string*>> positions;
+  for (const auto& [key, value] : data_) {
+    const std::uint64_t position = scan_position(key);
+    if (position >= *cursor) positions.emplace_back(position, &key);
+  }
+  std::sort(positions.begin(), positions.end(), [](const auto& left, const auto& right) {
+    return left.first != right.first ? left.first < right.first : *left.second < *right.second;
+  });
+
+  // Keys that share a position go out in one page, so that the next cursor skips none of them.
+  std::size_t taken = std::min<std::uint64_t>(count, positions.size());
+  while (taken > 0 && taken < positions.size() &&
+         positions[taken].first == positions[taken - 1].first) {
+    ++taken;
+  }
+  std::vector<Reply> keys;
+  for (std::size_t index = 0; index < taken; ++index) {
+    const std::string& key = *positions[index].second;
+    if (command.field.empty() || glob_match(command.field, key)) keys.push_back(Reply::bulk(key));
+  }
+  // The position after the last one returned; it wraps to 0 only past the last possible one.
+  const std::uint64_t next = taken == positions.size() ? 0 : positions[taken - 1].first + 1;
+  std::vector<Reply> elements;
+  elements.push_back(Reply::bulk(std::to_string(next)));
+  elements.push_back(Reply::array(std::move(keys)));
+  return Reply::array(std::move(elements));
+}
+
+Reply MemoryStore::flush() {
+  // Redis 7.0 breaks the WATCH of every watched key that existed when the database was emptied.
+  for (const auto& [key, value] : data_) touch(key);
+  data_.clear();
+  return Reply::ok();
 }
 
 MemoryKv::~MemoryKv() {
@@ -186,7 +334,10 @@ Reply MemoryKv::execute(const Command& command) {
       if (watched_changed) return Reply::nil();
       std::vector<Reply> replies;
       replies.reserve(queued.size());
-      for (const Command& queued_command : queued) replies.push_back(store_->apply(queued_command));
+      for (const Command& queued_command : queued) {
+        // A queued UNWATCH has nothing left to do: EXEC has checked and dropped the watches.
+        replies.push_back(queued_command.op == Op::unwatch ? Reply::ok() : store_->apply(queued_command));
+      }
       return Reply::array(std::move(replies));
     }
     case Op::watch:
@@ -195,6 +346,8 @@ Reply MemoryKv::execute(const Command& command) {
       watched_.emplace_back(command.key, store_->version(command.key));
       return Reply::ok();
     case Op::unwatch:
+      // Inside MULTI, Redis queues UNWATCH like any other command.
+      if (in_transaction_) break;
       if (!watched_.empty()) {
         watched_.clear();
         store_->remove_watcher();

@@ -5,6 +5,10 @@
 // when its last field is deleted, HGETALL in insertion order (as Redis returns small hashes),
 // and MULTI/EXEC/WATCH per connection with EXEC applying its queue atomically.
 //
+// SCAN keeps Redis's guarantees (a key present for the whole scan is returned exactly once,
+// MATCH filters after COUNT keys are picked) but not its order: keys come in the order of a
+// 64-bit FNV-1a hash of their name, and the cursor is the hash value to continue from.
+//
 // Single-threaded: the simulator runs every connection from one thread.
 
 #include <string>
@@ -41,6 +45,8 @@ class MemoryStore {
 
  private:
   Reply apply_hash_command(const Command& command);
+  Reply scan(const Command& command) const;
+  Reply flush();
   void touch(const std::string& key);
 
   std::unordered_map<std::string, Value> data_;

@@ -4,7 +4,9 @@
 // reply before it continues. The caller steps it: command() is the command the program waits
 // on, resume(reply) hands it the reply and runs it to its next command or to its end. The
 // simulator runs one command per step so that any other work can come between two commands;
-// run_program() runs a program to its end on one connection, as production does.
+// run_program() runs a program to its end on one connection, one round trip per command, and
+// run_program_pipelined() does the same with each MULTI/EXEC block in one round trip, as
+// production does.
 //
 //   Program<SaveOutcome> save(...) {
 //     Command get{Op::get, key, {}, {}};
@@ -16,7 +18,9 @@
 #include <coroutine>
 #include <exception>
 #include <optional>
+#include <stdexcept>
 #include <utility>
+#include <vector>
 
 #include "adapters/command.h"
 #include "adapters/kv.h"
@@ -150,6 +154,83 @@ template <typename Result>
 Result run_program(Program<Result> program, Kv& kv) {
   program.start();
   while (!program.done()) program.resume(kv.execute(program.slot().command));
+  return program.take_result();
+}
+
+// A pipelined command whose reply, read after its batch returned, is an error. The program
+// had already moved on with a placeholder for that reply, so its result cannot be trusted.
+class PipelineError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+namespace detail {
+
+// The reply a pipelined command will most likely get, handed to the program in its place:
+// OK for MULTI, WATCH and UNWATCH, QUEUED for a command queued inside MULTI, nil otherwise.
+// Programs must not depend on it: they do not read these replies.
+inline Reply placeholder_reply(const Command& command, bool queuing) {
+  if (queuing && command.op != Op::exec && command.op != Op::discard) return Reply::status("QUEUED");
+  switch (command.op) {
+    case Op::multi:
+    case Op::watch:
+    case Op::unwatch:
+      return Reply::ok();
+    default:
+      return Reply::nil();
+  }
+}
+
+// Throws PipelineError for the first error among the replies of the batch's pipelined
+// commands, which are all but the last when `last_is_read` is set.
+inline void check_deferred_replies(const std::vector<Command>& batch,
+                                   const std::vector<Reply>& replies, bool last_is_read) {
+  RS_ASSERT(replies.size() == batch.size());
+  const std::size_t deferred_count = last_is_read ? batch.size() - 1 : batch.size();
+  for (std::size_t index = 0; index < deferred_count; ++index) {
+    if (!replies[index].is_error()) continue;
+    throw PipelineError("pipelined command " + format_command(batch[index]) +
+                        " returned an error the program did not see: " +
+                        format_reply(replies[index]));
+  }
+}
+
+}  // namespace detail
+
+// Runs a program to its end on one connection, as production does: the commands a program
+// marks pipelined (slot().pipelined) are collected, each answered at once with a placeholder
+// reply, and sent together with the next command whose reply the program reads, in one
+// execute_pipeline call. A MULTI/EXEC block thus takes one round trip. Throws PipelineError
+// when a collected command gets an error reply, and KvError when the connection fails.
+template <typename Result>
+Result run_program_pipelined(Program<Result> program, Kv& kv) {
+  std::vector<Command> batch;
+  bool queuing = false;  // a pipelined MULTI is open, so commands are being queued
+  program.start();
+  while (!program.done()) {
+    ProgramSlot& slot = program.slot();
+    batch.push_back(std::move(slot.command));
+    const Command& command = batch.back();
+    if (slot.pipelined) {
+      Reply placeholder = detail::placeholder_reply(command, queuing);
+      if (command.op == Op::multi) queuing = true;
+      if (command.op == Op::exec || command.op == Op::discard) queuing = false;
+      program.resume(std::move(placeholder));
+      continue;
+    }
+
+    if (command.op == Op::exec || command.op == Op::discard) queuing = false;
+    std::vector<Reply> replies = kv.execute_pipeline(batch);
+    detail::check_deferred_replies(batch, replies, /*last_is_read=*/true);
+    batch.clear();
+    program.resume(std::move(replies.back()));
+  }
+
+  // Pipelined commands at the very end still run, and their errors still count.
+  if (!batch.empty()) {
+    const std::vector<Reply> replies = kv.execute_pipeline(batch);
+    detail::check_deferred_replies(batch, replies, /*last_is_read=*/false);
+  }
   return program.take_result();
 }
 

@@ -1,5 +1,7 @@
 #include "adapters/review_json.h"
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 namespace reviewsim {
@@ -20,10 +22,16 @@ Entry entry_from_json(const json& object) {
   const auto seq = object.find("seq");
   const auto at = object.find("at");
   if (by == object.end() || !by->is_string()) throw DecodeError("entry has no string \"by\"");
-  if (seq == object.end() || !seq->is_number_unsigned()) {
-    throw DecodeError("entry has no unsigned \"seq\"");
+  if (seq == object.end() || !seq->is_number_unsigned() ||
+      seq->get<std::uint64_t>() > std::numeric_limits<std::uint32_t>::max()) {
+    throw DecodeError("entry has no \"seq\" from 0 to 4294967295");
   }
-  if (at == object.end() || !at->is_number_integer()) throw DecodeError("entry has no integer \"at\"");
+  // nlohmann converts an unsigned number above INT64_MAX to a negative TimeMs without error.
+  if (at == object.end() || !at->is_number_integer() ||
+      (at->is_number_unsigned() &&
+       at->get<std::uint64_t>() > static_cast<std::uint64_t>(std::numeric_limits<TimeMs>::max()))) {
+    throw DecodeError("entry has no integer \"at\" within the range of virtual milliseconds");
+  }
   const auto user = parse_user_name(by->get<std::string>());
   if (!user) throw DecodeError("entry names unknown user \"" + by->get<std::string>() + "\"");
 

@@ -47,3 +47,11 @@ Scenario load_scenario_file(const std::filesystem::path& path);
 std::vector<std::filesystem::path> scenario_files_in(const std::filesystem::path& directory);
 
 }  // namespace reviewsim
+
+namespace reviewsim {
+
+// Writes a scenario as scenario file JSON that parse_scenario reads back into an equal
+// scenario. Used for traces, which carry their scenario inline, and for shrunk scenarios.
+std::string format_scenario(const Scenario& scenario);
+
+}  // namespace reviewsim

@@ -13,5 +13,7 @@ using CommandRunner = std::function<int()>;
 
 CommandRunner add_compare_command(CLI::App& app);
 CommandRunner add_run_command(CLI::App& app);
+CommandRunner add_replay_command(CLI::App& app);
+CommandRunner add_shrink_command(CLI::App& app);
 
 }  // namespace reviewsim::cli

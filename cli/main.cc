@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "adapters/scenario_file.h"
+#include "adapters/trace_file.h"
 #include "cli/commands.h"
 #include "cli/common.h"
 
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
   std::map<std::string, CommandRunner> runners;
   runners["compare"] = add_compare_command(app);
   runners["run"] = add_run_command(app);
+  runners["replay"] = add_replay_command(app);
+  runners["shrink"] = add_shrink_command(app);
 
   try {
     app.parse(argc, argv);
@@ -36,6 +39,9 @@ int main(int argc, char** argv) {
   try {
     for (CLI::App* command : app.get_subcommands()) return runners.at(command->get_name())();
   } catch (const reviewsim::ScenarioError& error) {
+    std::cerr << "reviewsim: " << error.what() << "\n";
+    return kExitUsage;
+  } catch (const reviewsim::TraceError& error) {
     std::cerr << "reviewsim: " << error.what() << "\n";
     return kExitUsage;
   } catch (const UsageError& error) {

@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "reports/timeline.h"
+#include "sim/replay.h"
 #include "sim/simulation.h"
 
 namespace reviewsim::cli {
@@ -25,6 +26,7 @@ struct RunOptions {
   std::string explorer = "timed";
   std::uint32_t steps_max = 100000;
   bool timeline = false;
+  std::string trace_out;
 };
 
 int run_one(const RunOptions& options) {
@@ -59,8 +61,9 @@ int run_one(const RunOptions& options) {
   config.seed = options.seed;
   config.explorer = *explorer;
   config.steps_max = options.steps_max;
-  config.keep_steps = options.timeline;
+  config.keep_steps = options.timeline || !options.trace_out.empty();
   const SimulationResult result = simulate(config);
+  if (!options.trace_out.empty()) write_text_file(options.trace_out, format_trace(make_trace(config, result)));
 
   std::cout << fmt::format(
       "run: scenario {}, strategy {}, client {}, {} users, explorer {}, seed {}\n", scenario.name,
@@ -108,6 +111,8 @@ CommandRunner add_run_command(CLI::App& app) {
       ->capture_default_str();
   command->add_flag("--timeline", options->timeline,
                     "Print every step: virtual time, actor, event, KV command and reply");
+  command->add_option("--trace-out", options->trace_out,
+                      "Write the run as a trace file that `reviewsim replay` re-executes");
   return [options] { return run_one(*options); };
 }
 

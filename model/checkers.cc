@@ -102,10 +102,12 @@ std::vector<Anomaly> check_lost_updates(const Observations& observations,
     const CompanyState& store = observations.final_store[decision.company];
     if (is_present(decision, store)) continue;
 
-    // A decision committed later on the same (company, item) supersedes this one.
+    // A decision committed later on the same (company, item) supersedes this one. A decision
+    // that was never committed is superseded by any later commit on its item, such as the same
+    // user's next decision on it, sent in the same save.
     const auto commit_index = timeline.first_commit(decision.id);
     const std::uint32_t since_step =
-        commit_index ? observations.commits[*commit_index].step : ack.step;
+        commit_index ? observations.commits[*commit_index].step : record->second->step;
     bool superseded = false;
     for (const DecisionRecord* other : by_item[{decision.company, decision.item}]) {
       if (other->decision.id == decision.id) continue;

@@ -28,7 +28,8 @@ struct StoreDelta {
   // The company whose key the command writes, which for a wrong-company write differs from the
   // company of the decisions it carries.
   CompanyId key_company = 0;
-  // True for a whole-blob SET: the company's stored state becomes exactly `puts`.
+  // True for a whole-blob SET: the company's stored state becomes exactly `puts`. Removals then
+  // name the clears that the blob carries out, whose items it no longer holds.
   bool replaces_company = false;
   std::vector<EntryPut> puts;
   std::vector<EntryRemoval> removals;

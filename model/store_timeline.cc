@@ -44,7 +44,6 @@ void StoreTimeline::replay(std::size_t commit_index, const Commit& commit) {
   CompanyState& state = shadow_[delta.key_company];
 
   if (delta.replaces_company) {
-    RS_ASSERT(delta.removals.empty());
     CompanyState replacement;
     for (const EntryPut& put : delta.puts) replacement.map(put.status)[put.item] = put.entry;
     for (const Status status : kStatuses) {

@@ -44,6 +44,26 @@ class RandomExplorer final : public Explorer {
 
 }  // namespace
 
+ScheduleMismatch::ScheduleMismatch(std::uint32_t step, std::string problem)
+    : std::runtime_error(std::move(problem)), step_(step) {}
+
+std::size_t ReplayExplorer::choose(std::span<const Event> enabled, Prng& /*prng*/) {
+  RS_ASSERT(!enabled.empty());
+  const auto step = static_cast<std::uint32_t>(next_ + 1);
+  if (next_ >= schedule_.size()) {
+    throw ScheduleMismatch(step, "the recorded schedule ends after " +
+                                     std::to_string(schedule_.size()) +
+                                     " choices, but the run is not quiescent yet");
+  }
+  const std::uint32_t choice = schedule_[next_++];
+  if (choice >= enabled.size()) {
+    throw ScheduleMismatch(step, "scheduled step " + std::to_string(step) + " recorded choice " +
+                                     std::to_string(choice) + " but only " +
+                                     std::to_string(enabled.size()) + " events are enabled");
+  }
+  return choice;
+}
+
 std::string_view explorer_kind_name(ExplorerKind kind) {
   switch (kind) {
     case ExplorerKind::timed: return "timed";

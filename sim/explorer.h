@@ -9,6 +9,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
 #include <span>
 #include <string_view>
 
@@ -27,6 +30,30 @@ class Explorer {
 };
 
 enum class ExplorerKind : std::uint8_t { timed, random };
+
+// A recorded schedule that does not fit the run replaying it: a choice beyond the enabled
+// events, or a run that needs more choices than were recorded.
+class ScheduleMismatch : public std::runtime_error {
+ public:
+  ScheduleMismatch(std::uint32_t step, std::string problem);
+  std::uint32_t step() const { return step_; }
+
+ private:
+  std::uint32_t step_;
+};
+
+// Replays a recorded schedule: the i-th call returns the i-th recorded choice. Throws
+// ScheduleMismatch when the choice does not fit or the schedule has run out.
+class ReplayExplorer final : public Explorer {
+ public:
+  explicit ReplayExplorer(const std::vector<std::uint32_t>& schedule) : schedule_(schedule) {}
+  std::string_view name() const override { return "replay"; }
+  std::size_t choose(std::span<const Event> enabled, Prng& prng) override;
+
+ private:
+  const std::vector<std::uint32_t>& schedule_;
+  std::size_t next_ = 0;
+};
 
 std::string_view explorer_kind_name(ExplorerKind kind);
 std::optional<ExplorerKind> parse_explorer_kind(std::string_view name);

@@ -70,7 +70,10 @@ void History::record(const StepRecord& record) {
   }
   if (record.reply) hash_reply(*record.reply);
 
-  if (keep_steps_) steps_.push_back(record);
+  if (keep_steps_) {
+    steps_.push_back(record);
+    step_hashes_.push_back(hash());
+  }
 }
 
 }  // namespace reviewsim

@@ -45,6 +45,8 @@ class History {
   void record(const StepRecord& record);
 
   std::uint64_t hash() const;
+  // The hash after each kept step, so that two histories can be compared step by step.
+  const std::vector<std::uint64_t>& step_hashes() const { return step_hashes_; }
   std::uint32_t steps_count() const { return steps_count_; }
   bool keeps_steps() const { return keep_steps_; }
   const std::vector<StepRecord>& steps() const { return steps_; }
@@ -62,6 +64,7 @@ class History {
   bool keep_steps_;
   std::uint32_t steps_count_ = 0;
   std::vector<StepRecord> steps_;
+  std::vector<std::uint64_t> step_hashes_;
   XXH3_state_t* hash_state_;
 };
 

@@ -77,7 +77,7 @@ class Simulation {
   void run_event(const Event& event, StepRecord& record);
   void run_page_load(UserId user, StepRecord& record);
   void run_user_action(UserId user, StepRecord& record);
-  void run_request_arrival(RequestId request);
+  void run_request_arrival(RequestId request, StepRecord& record);
   void run_kv_command(RequestId request, StepRecord& record);
   void run_reply_arrival(RequestId request, StepRecord& record);
   void after_command(Handler& handler, const Command& command, const Reply& reply,
@@ -87,6 +87,7 @@ class Simulation {
   void apply_effects(UserId user, StepRecord& record);
 
   void run_final_loads();
+  StateAtStep state_at_step();
   std::vector<CompanyState> snapshot_store();
 
   const SimulationConfig& config_;
@@ -119,7 +120,9 @@ Simulation::Simulation(const SimulationConfig& config)
       scenario_(*config.scenario),
       catalog_(config.scenario->catalog),
       strategy_(make_strategy(config.strategy, config.scenario->catalog)),
-      explorer_(make_explorer(config.explorer)),
+      explorer_(config.schedule != nullptr
+                    ? std::unique_ptr<Explorer>(std::make_unique<ReplayExplorer>(*config.schedule))
+                    : make_explorer(config.explorer)),
       root_prng_(config.seed),
       timing_prng_(root_prng_.split("timing")),
       schedule_prng_(root_prng_.split("schedule")) {
@@ -176,6 +179,10 @@ SimulationResult Simulation::run() {
 
   History& history = *result_.history;
   while (!quiescent()) {
+    if (config_.stop_after_step != 0 && step_ >= config_.stop_after_step) {
+      result_.stopped = state_at_step();
+      break;
+    }
     if (step_ >= config_.steps_max) {
       result_.step_limit_hit = true;
       break;
@@ -201,7 +208,7 @@ SimulationResult Simulation::run() {
     result_.schedule.push_back(record.choice);
   }
 
-  if (!result_.step_limit_hit) {
+  if (!result_.step_limit_hit && !result_.stopped) {
     // Only poll timers may remain; quiescence drops them.
     for (const Event& event : events_) RS_ASSERT(event.kind == EventKind::poll_timer);
     run_final_loads();
@@ -245,7 +252,7 @@ void Simulation::run_event(const Event& event, StepRecord& record) {
       return;
     }
     case EventKind::request_arrival:
-      run_request_arrival(event.request);
+      run_request_arrival(event.request, record);
       return;
     case EventKind::kv_command:
       run_kv_command(event.request, record);
@@ -347,9 +354,16 @@ void Simulation::apply_effects(UserId user, StepRecord& record) {
   effects_.clear();
 }
 
-void Simulation::run_request_arrival(RequestId request) {
+void Simulation::run_request_arrival(RequestId request, StepRecord& record) {
   Handler& handler = *handlers_.at(request);
   RS_ASSERT(!handler.started());
+  if (config_.keep_steps) {
+    const Request& sent = handler.request;
+    record.note = sent.kind == Request::Kind::save
+                      ? fmt::format("save {} ({} decisions)", catalog_.company_name(sent.company),
+                                    sent.save.changes.size())
+                      : fmt::format("load {}", catalog_.company_name(sent.company));
+  }
   if (handler.request.kind == Request::Kind::save) {
     handler.save_program.emplace(strategy_->save(handler.request.save));
     handler.save_program->start();
@@ -474,6 +488,14 @@ void Simulation::run_final_loads() {
     }
     result_.observations.final_views.back() = state.client.views();
   }
+}
+
+StateAtStep Simulation::state_at_step() {
+  StateAtStep state;
+  state.step = step_;
+  for (const UserState& user : users_) state.views.push_back(user.client.views());
+  state.store = snapshot_store();
+  return state;
 }
 
 std::vector<CompanyState> Simulation::snapshot_store() {

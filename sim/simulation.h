@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,19 @@ struct SimulationConfig {
   std::uint32_t steps_max = 100000;
   // Keep every step in the history (for timelines) rather than only the hash.
   bool keep_steps = false;
+  // When set, the run replays this schedule instead of asking the explorer. Must outlive the
+  // run. A schedule that does not fit throws ScheduleMismatch.
+  const std::vector<std::uint32_t>* schedule = nullptr;
+  // When non-zero, the run stops after this scheduled step and reports the state there instead
+  // of running the checkers.
+  std::uint32_t stop_after_step = 0;
+};
+
+// Every user's views and the decoded store at one step.
+struct StateAtStep {
+  std::uint32_t step = 0;
+  std::vector<std::vector<CompanyState>> views;  // views[user - 1][company]
+  std::vector<CompanyState> store;
 };
 
 struct SimulationResult {
@@ -41,6 +55,7 @@ struct SimulationResult {
   std::vector<Anomaly> anomalies;
   Observations observations;
   std::unique_ptr<History> history;
+  std::optional<StateAtStep> stopped;  // set when the run stopped at stop_after_step
 };
 
 // Runs one schedule. Requires a config whose strategy name is one of strategy_names() and whose
