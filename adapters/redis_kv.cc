@@ -363,9 +363,14 @@ std::vector<Reply> RedisKv::round_trip(const std::vector<std::vector<std::string
     replies.push_back(to_reply(*owned));
   }
 
+  // The batch positions of the commands queued since a MULTI of this batch, so that an error
+  // inside EXEC's reply names the queued command that caused it.
+  std::vector<std::size_t> queued;
+  bool queuing = false;
   for (std::size_t index = 0; index < replies.size(); ++index) {
     const Reply& reply = replies[index];
     const std::string command = describe_command(batch[index]);
+    const std::string& name = batch[index].front();
     if (is_auth_error(reply)) {
       redis_log().error("authentication failed server={} command={} error=\"{}\"",
                         options_.url.redacted(), command, reply.text);
@@ -378,12 +383,25 @@ std::vector<Reply> RedisKv::round_trip(const std::vector<std::vector<std::string
       redis_log().warn("error reply server={} command={} error=\"{}\"", options_.url.redacted(),
                        command, reply.text);
     }
-    // EXEC returns the replies of the queued commands; an error among them is logged too.
-    for (const Reply& element : reply.elements) {
-      if (!element.is_error()) continue;
-      redis_log().warn("error reply in transaction server={} command={} error=\"{}\"",
-                       options_.url.redacted(), command, element.text);
+    if (name == "MULTI") {
+      queuing = !reply.is_error();
+      queued.clear();
+      continue;
     }
+    if (queuing && name != "EXEC" && name != "DISCARD") {
+      queued.push_back(index);
+      continue;
+    }
+    // EXEC returns the replies of the queued commands; an error among them is logged too.
+    for (std::size_t element = 0; element < reply.elements.size(); ++element) {
+      if (!reply.elements[element].is_error()) continue;
+      const bool known = queuing && element < queued.size();
+      redis_log().warn("error reply in transaction server={} command={} error=\"{}\"",
+                       options_.url.redacted(),
+                       known ? describe_command(batch[queued[element]]) : command,
+                       reply.elements[element].text);
+    }
+    queuing = false;
   }
   return replies;
 }

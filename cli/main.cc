@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   runners["run"] = add_run_command(app);
   runners["replay"] = add_replay_command(app);
   runners["shrink"] = add_shrink_command(app);
+  runners["migrate"] = add_migrate_command(app);
 
   try {
     app.parse(argc, argv);

@@ -23,15 +23,6 @@ struct ReplayOptions {
   bool check = false;
 };
 
-std::vector<AnomalyKind> kinds_of(const std::vector<Anomaly>& anomalies) {
-  std::vector<AnomalyKind> kinds;
-  for (const Anomaly& anomaly : anomalies) {
-    if (std::find(kinds.begin(), kinds.end(), anomaly.kind) == kinds.end()) kinds.push_back(anomaly.kind);
-  }
-  std::sort(kinds.begin(), kinds.end());
-  return kinds;
-}
-
 std::string kinds_text(const std::vector<AnomalyKind>& kinds) {
   if (kinds.empty()) return "none";
   std::string text;
@@ -76,7 +67,7 @@ int run_replay(const ReplayOptions& options) {
   }
 
   if (result.stopped) return kExitClean;
-  const auto found = kinds_of(result.anomalies);
+  const auto found = anomaly_kinds(result.anomalies);
   if (options.format == "text") {
     std::cout << fmt::format("\nReplayed {} steps; history hash {:016x} matches the trace.\n",
                              result.steps_count, result.history_hash);
@@ -86,7 +77,7 @@ int run_replay(const ReplayOptions& options) {
   }
   if (!options.check) return result.anomalies.empty() ? kExitClean : kExitAnomaly;
 
-  std::vector<AnomalyKind> expected = trace.expected_kinds ? *trace.expected_kinds : kinds_of(trace.anomalies);
+  std::vector<AnomalyKind> expected = trace.expected_kinds ? *trace.expected_kinds : anomaly_kinds(trace.anomalies);
   std::sort(expected.begin(), expected.end());
   expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
   if (found != expected) {

@@ -27,6 +27,7 @@ struct RunOptions {
   std::uint32_t steps_max = 100000;
   bool timeline = false;
   std::string trace_out;
+  bool regression = false;
 };
 
 int run_one(const RunOptions& options) {
@@ -63,7 +64,11 @@ int run_one(const RunOptions& options) {
   config.steps_max = options.steps_max;
   config.keep_steps = options.timeline || !options.trace_out.empty();
   const SimulationResult result = simulate(config);
-  if (!options.trace_out.empty()) write_text_file(options.trace_out, format_trace(make_trace(config, result)));
+  if (!options.trace_out.empty()) {
+    Trace trace = make_trace(config, result);
+    if (options.regression) trace.expected_kinds = anomaly_kinds(result.anomalies);
+    write_text_file(options.trace_out, format_trace(trace));
+  }
 
   std::cout << fmt::format(
       "run: scenario {}, strategy {}, client {}, {} users, explorer {}, seed {}\n", scenario.name,
@@ -113,6 +118,9 @@ CommandRunner add_run_command(CLI::App& app) {
                     "Print every step: virtual time, actor, event, KV command and reply");
   command->add_option("--trace-out", options->trace_out,
                       "Write the run as a trace file that `reviewsim replay` re-executes");
+  command->add_flag("--regression", options->regression,
+                    "With --trace-out: record the anomaly kinds found as the outcome the trace must "
+                    "keep, for tests/regressions/");
   return [options] { return run_one(*options); };
 }
 

@@ -20,6 +20,7 @@ struct ShrinkCommandOptions {
   std::string out;
   std::string kind;
   std::uint32_t seeds = 16;
+  bool regression = false;
 };
 
 int run_shrink(const ShrinkCommandOptions& options) {
@@ -49,6 +50,7 @@ int run_shrink(const ShrinkCommandOptions& options) {
   shrink_options.seeds_per_candidate = options.seeds;
   ShrinkResult shrunk = shrink_trace(trace, kind, shrink_options);
   shrunk.trace.scenario.name = trace.scenario.name + "-shrunk";
+  if (options.regression) shrunk.trace.expected_kinds = anomaly_kinds(shrunk.trace.anomalies);
   write_text_file(options.out, format_trace(shrunk.trace));
 
   std::cout << fmt::format("shrink: {} ({})\n", options.file, anomaly_kind_name(kind));
@@ -80,6 +82,9 @@ CommandRunner add_shrink_command(CLI::App& app) {
   command->add_option("--out", options->out, "Where to write the shrunk trace")->required();
   command->add_option("--kind", options->kind,
                       "Anomaly kind to keep (default: the kind of the trace's first anomaly)");
+  command->add_flag("--regression", options->regression,
+                    "Record the shrunk trace's anomaly kinds as the outcome it must keep, for "
+                    "tests/regressions/");
   command->add_option("--seeds", options->seeds,
                       "Seeds tried per candidate scenario before it is given up")
       ->capture_default_str();

@@ -1,5 +1,7 @@
 #include "model/anomaly.h"
 
+#include <algorithm>
+
 #include "model/assert.h"
 
 namespace reviewsim {
@@ -20,6 +22,14 @@ std::optional<AnomalyKind> parse_anomaly_kind(std::string_view name) {
     if (kAnomalyNames[index] == name) return static_cast<AnomalyKind>(index);
   }
   return std::nullopt;
+}
+
+std::vector<AnomalyKind> anomaly_kinds(const std::vector<Anomaly>& anomalies) {
+  std::vector<AnomalyKind> kinds;
+  for (const Anomaly& anomaly : anomalies) kinds.push_back(anomaly.kind);
+  std::sort(kinds.begin(), kinds.end());
+  kinds.erase(std::unique(kinds.begin(), kinds.end()), kinds.end());
+  return kinds;
 }
 
 }  // namespace reviewsim

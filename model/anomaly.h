@@ -32,4 +32,7 @@ struct Anomaly {
   std::vector<std::uint32_t> steps;
 };
 
+// The distinct kinds among `anomalies`, in kind order.
+std::vector<AnomalyKind> anomaly_kinds(const std::vector<Anomaly>& anomalies);
+
 }  // namespace reviewsim

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "adapters/command.h"
 #include "reports/timeline.h"
 
 namespace reviewsim {
@@ -24,6 +25,24 @@ std::string mermaid_text(const std::string& text) {
     }
   }
   return escaped;
+}
+
+// Formats a KV command for an arrow label. Keys stay whole because their company and status
+// suffix is what tells two HGETALLs apart, but other words such as JSON values are cut to 24
+// characters so that the arrow stays short.
+std::string mermaid_command(const Command& command) {
+  constexpr std::size_t kWordCharsMax = 24;
+  std::string line;
+  for (const std::string& word : command_words(command)) {
+    if (!line.empty()) line += ' ';
+    const bool is_key = word == command.key || (command.op == Op::rename && word == command.value);
+    if (is_key || word.size() <= kWordCharsMax) {
+      line += word;
+    } else {
+      line += word.substr(0, kWordCharsMax) + "...";
+    }
+  }
+  return mermaid_text(line);
 }
 
 std::map<std::uint32_t, std::string> anomaly_marks(const std::vector<Anomaly>& anomalies) {
@@ -54,14 +73,14 @@ std::vector<std::string> mermaid_lines(const StepRecord& record, const Catalog& 
                           mermaid_text(record.note))};
     case EventKind::kv_command:
       return {fmt::format("server->>store: {}r{} {}", prefix, counter_of(record.request),
-                          mermaid_text(format_command(*record.command, 24))),
+                          mermaid_command(*record.command)),
               fmt::format("store-->>server: {}", mermaid_text(format_reply(*record.reply, 24)))};
     case EventKind::reply_arrival:
       return {fmt::format("server-->>{}: {}reply r{}{}", user, prefix, counter_of(record.request),
                           record.note.empty() ? "" : " " + mermaid_text(record.note))};
     case EventKind::final_load:
       return {fmt::format("{}->>store: {}final load {}", user, prefix,
-                          mermaid_text(format_command(*record.command, 24)))};
+                          mermaid_command(*record.command))};
   }
   return {};
 }

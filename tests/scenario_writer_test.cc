@@ -38,7 +38,9 @@ void expect_same(const Scenario& a, const Scenario& b) {
     }
   }
   EXPECT_EQ(a.generated.has_value(), b.generated.has_value());
-  if (a.generated && b.generated) EXPECT_EQ(a.generated->weights, b.generated->weights);
+  if (a.generated && b.generated) {
+    EXPECT_EQ(a.generated->weights, b.generated->weights);
+  }
   ASSERT_EQ(a.expectations.size(), b.expectations.size());
   for (std::size_t index = 0; index < a.expectations.size(); ++index) {
     EXPECT_EQ(a.expectations[index].explorer, b.expectations[index].explorer);
