@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <set>
 #include <iostream>
 #include <thread>
 
@@ -11,7 +12,10 @@
 #include "adapters/strategy.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "adapters/trace_file.h"
 #include "reports/compare_report.h"
+#include "sim/replay.h"
+#include "sim/simulation.h"
 
 namespace reviewsim::cli {
 
@@ -29,7 +33,39 @@ struct CompareOptions {
   std::string out = "out";
   int jobs = 0;
   bool quiet = false;
+  std::string traces;
+  std::uint32_t verify_every = 0;
 };
+
+// Writes the first failing schedule of each (scenario, strategy, client, anomaly kind) as a
+// trace into `directory`, re-running it with every step kept. Returns the number written.
+std::size_t write_failure_traces(const std::vector<Cell>& cells, const std::vector<CompareRow>& rows,
+                                 std::uint32_t steps_max, const std::filesystem::path& directory) {
+  std::set<std::string> written;
+  for (std::size_t index = 0; index < rows.size(); ++index) {
+    const CompareRow& row = rows[index];
+    for (int kind = 0; kind < kAnomalyKindCount; ++kind) {
+      const auto seed = row.result.first_seed_by_kind[kind];
+      if (!seed) continue;
+      const std::string name = fmt::format("{}.{}.{}.{}.json", row.scenario, row.strategy, row.client,
+                                           anomaly_kind_name(static_cast<AnomalyKind>(kind)));
+      if (!written.insert(name).second) continue;
+
+      SimulationConfig config;
+      config.scenario = cells[index].scenario;
+      config.strategy = row.strategy;
+      config.client = cells[index].client;
+      config.users_count = row.users_count;
+      config.explorer = cells[index].explorer;
+      config.seed = *seed;
+      config.steps_max = steps_max;
+      config.keep_steps = true;
+      const SimulationResult result = simulate(config);
+      write_text_file(directory / name, format_trace(make_trace(config, result)));
+    }
+  }
+  return written.size();
+}
 
 // The scenario's expectation for a row, matching the client by its flags so that "fixed" and
 // its flags spelt out are the same client.
@@ -106,6 +142,7 @@ int run_compare(const CompareOptions& options) {
   batch.seed = options.seed;
   batch.schedules_per_cell = options.schedules;
   batch.steps_max = options.steps_max;
+  batch.verify_every = options.verify_every;
   batch.jobs = options.jobs > 0 ? options.jobs
                                 : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (!options.quiet) {
@@ -127,6 +164,29 @@ int run_compare(const CompareOptions& options) {
   write_text_file(out / "compare.md", compare_markdown(rows, settings));
 
   std::cout << compare_table(rows);
+  if (!options.traces.empty()) {
+    const std::size_t traces = write_failure_traces(cells, rows, options.steps_max, options.traces);
+    std::cout << fmt::format("\nWrote {} traces of first failing schedules to {}.\n", traces, options.traces);
+  }
+  std::uint32_t verified = 0;
+  std::uint32_t nondeterministic = 0;
+  for (const CompareRow& row : rows) {
+    verified += row.result.verified_schedules;
+    nondeterministic += row.result.nondeterministic_schedules;
+    if (row.result.first_nondeterministic_seed) {
+      std::cout << fmt::format("NONDETERMINISM: {} {} {} {} users {}: seed {} gave two different "
+                               "histories. This is a bug in reviewsim; `reviewsim run --seed {}` "
+                               "twice with --trace-out and `reviewsim replay` show the first "
+                               "differing step.\n",
+                               row.scenario, row.strategy, row.client, row.users_count, row.explorer,
+                               *row.result.first_nondeterministic_seed,
+                               *row.result.first_nondeterministic_seed);
+    }
+  }
+  if (options.verify_every != 0) {
+    std::cout << fmt::format("\nDeterminism check: {} schedules re-run, {} differed.\n", verified,
+                             nondeterministic);
+  }
   const auto unmet = std::count_if(rows.begin(), rows.end(),
                                    [](const CompareRow& row) { return !expectation_met(row); });
   const auto limited = std::count_if(rows.begin(), rows.end(), [](const CompareRow& row) {
@@ -142,6 +202,7 @@ int run_compare(const CompareOptions& options) {
     std::cout << fmt::format("{} rows did not meet their scenario's expectation.\n", unmet);
     return kExitAnomaly;
   }
+  if (nondeterministic > 0) return kExitAnomaly;
   std::cout << "Every row met its scenario's expectation.\n";
   return kExitClean;
 }
@@ -180,6 +241,11 @@ CommandRunner add_compare_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--jobs", options->jobs, "Worker threads (default: one per core)");
   command->add_flag("--quiet", options->quiet, "Print no progress on stderr");
+  command->add_option("--traces", options->traces,
+                      "Directory for the trace of the first failing schedule of each scenario, "
+                      "strategy, client variant and anomaly kind");
+  command->add_option("--verify-determinism", options->verify_every,
+                      "Re-run one schedule in N and fail if its history hash differs (0: off)");
   return [options] { return run_compare(*options); };
 }
 

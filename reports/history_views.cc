@@ -28,8 +28,8 @@ std::string mermaid_text(const std::string& text) {
 }
 
 // Formats a KV command for an arrow label. Keys stay whole because their company and status
-// suffix is what tells two HGETALLs apart, but other words such as JSON values are cut to 24
-// characters so that the arrow stays short.
+// suffix distinguishes otherwise equal HGETALLs. Other words, such as JSON values, are cut to
+// 24 characters.
 std::string mermaid_command(const Command& command) {
   constexpr std::size_t kWordCharsMax = 24;
   std::string line;

@@ -24,6 +24,13 @@ CellResult run_cell(const Cell& cell, const BatchOptions& options) {
     config.seed = options.seed + index;
     const SimulationResult run = simulate(config);
     ++result.schedules;
+    if (options.verify_every != 0 && index % options.verify_every == 0) {
+      ++result.verified_schedules;
+      if (simulate(config).history_hash != run.history_hash) {
+        ++result.nondeterministic_schedules;
+        if (!result.first_nondeterministic_seed) result.first_nondeterministic_seed = config.seed;
+      }
+    }
     result.steps_total += run.steps_count;
     if (run.step_limit_hit) ++result.step_limit_hits;
     if (run.anomalies.empty()) continue;

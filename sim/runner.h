@@ -35,6 +35,10 @@ struct CellResult {
   std::array<std::optional<std::uint64_t>, kAnomalyKindCount> first_seed_by_kind{};
   std::uint32_t step_limit_hits = 0;
   std::uint64_t steps_total = 0;
+  // Determinism self-check: schedules run twice, and those whose second history hash differed.
+  std::uint32_t verified_schedules = 0;
+  std::uint32_t nondeterministic_schedules = 0;
+  std::optional<std::uint64_t> first_nondeterministic_seed;
 };
 
 struct BatchOptions {
@@ -42,6 +46,9 @@ struct BatchOptions {
   std::uint32_t schedules_per_cell = 100;
   std::uint32_t steps_max = 100000;
   int jobs = 1;  // worker threads
+  // When non-zero, every verify_every-th schedule of a cell runs a second time and its history
+  // hash must match the first run's.
+  std::uint32_t verify_every = 0;
   // Called after each finished cell with the number of finished cells, from a worker thread
   // but never from two at once.
   std::function<void(std::size_t cells_done)> on_cell_done;

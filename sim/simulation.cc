@@ -342,7 +342,8 @@ void Simulation::apply_effects(UserId user, StepRecord& record) {
     }
     if (!effects_.acknowledged.empty()) {
       if (!record.note.empty()) record.note += "; ";
-      record.note += fmt::format("{} decision(s) acknowledged", effects_.acknowledged.size());
+      const std::size_t count = effects_.acknowledged.size();
+      record.note += fmt::format("{} decision{} acknowledged", count, count == 1 ? "" : "s");
     }
   }
 
@@ -360,8 +361,8 @@ void Simulation::run_request_arrival(RequestId request, StepRecord& record) {
   if (config_.keep_steps) {
     const Request& sent = handler.request;
     record.note = sent.kind == Request::Kind::save
-                      ? fmt::format("save {} ({} decisions)", catalog_.company_name(sent.company),
-                                    sent.save.changes.size())
+                      ? fmt::format("save {} ({} decision{})", catalog_.company_name(sent.company),
+                                    sent.save.changes.size(), sent.save.changes.size() == 1 ? "" : "s")
                       : fmt::format("load {}", catalog_.company_name(sent.company));
   }
   if (handler.request.kind == Request::Kind::save) {
