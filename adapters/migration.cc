@@ -51,7 +51,8 @@ bool default_field(json& entry, const std::string& name, const json& fallback, b
 std::string convert_entry(const json& value, std::string_view status, const std::string& item,
                           bool& defaulted) {
   if (!value.is_object()) {
-    throw DecodeError(fmt::format("the {} entry of item \"{}\" is not a JSON object", status, item));
+    throw DecodeError(
+        fmt::format("the {} entry of item \"{}\" is not a JSON object", status, item));
   }
   json entry = value;
   const auto by = entry.find("by");
@@ -91,8 +92,22 @@ std::array<std::string, kStatusCount> hash_keys_of(const std::string& company) {
   Catalog catalog;
   const CompanyId id = catalog.add_company(company);
   std::array<std::string, kStatusCount> keys;
-  for (const Status status : kStatuses) keys[static_cast<int>(status)] = hash_key(catalog, id, status);
+  for (const Status status : kStatuses) {
+    keys[static_cast<int>(status)] = hash_key(catalog, id, status);
+  }
   return keys;
+}
+
+// The company whose status hash has the same key as this company's blob: "acme" for
+// "acme:rejected". Converting such a blob would write keys of the other company's layout.
+std::optional<std::string> hash_key_owner(const std::string& company) {
+  for (const Status status : kStatuses) {
+    const std::string suffix = ":" + std::string(status_name(status));
+    if (company.size() > suffix.size() && company.ends_with(suffix)) {
+      return company.substr(0, company.size() - suffix.size());
+    }
+  }
+  return std::nullopt;
 }
 
 ConversionAttempt finished(CompanyConversion conversion, ConversionResult result,
@@ -115,9 +130,10 @@ std::string_view conversion_result_name(ConversionResult result) {
 }
 
 std::size_t MigrationReport::count(ConversionResult result) const {
-  return static_cast<std::size_t>(
-      std::count_if(companies.begin(), companies.end(),
-                    [result](const CompanyConversion& company) { return company.result == result; }));
+  const auto matches = [result](const CompanyConversion& company) {
+    return company.result == result;
+  };
+  return static_cast<std::size_t>(std::count_if(companies.begin(), companies.end(), matches));
 }
 
 ConvertedBlob convert_blob(std::string_view json_text) {
@@ -204,7 +220,13 @@ Program<ConversionAttempt> conversion_attempt(std::string company, bool dry_run)
 
   std::optional<ConversionAttempt> early;
   ConvertedBlob converted;
-  if (blob.is_nil()) {
+  const std::optional<std::string> owner = hash_key_owner(company);
+  if (owner && !blob.is_nil() && !blob.is_error()) {
+    early = finished(conversion, ConversionResult::failed,
+                     fmt::format("{} has the name of a status hash of company \"{}\" but holds a "
+                                 "string; left untouched",
+                                 conversion.blob_key, *owner));
+  } else if (blob.is_nil()) {
     early = finished(conversion, ConversionResult::skipped,
                      "no blob at " + conversion.blob_key + " (converted or deleted meanwhile)");
   } else if (blob.is_error()) {

@@ -12,8 +12,9 @@
 // and the conversion starts again from the new data, so no write is lost.
 //
 // Rules:
-// - An item that already has an entry in one of the company's hashes (written by the new code
-//   before the conversion) keeps it; the blob's entry for that item stays only in the backup.
+// - An item that already has an entry in one of the company's hashes keeps it, because the new
+//   code wrote that entry after the blob's. The blob's entry for that item stays only in the
+//   backup.
 // - An entry that lacks "by", "seq" or "at", or holds a value the model cannot read (a user
 //   other than u1..u5 or import, a negative or fractional number), gets the import defaults
 //   "by": "import", "seq": 0, "at": 0. The original value stays in the entry under
@@ -22,7 +23,9 @@
 // - The blob moves to match-review-backup:<company>, or to match-review-backup:<company>:<n>
 //   with the smallest free n from 2 when that key is taken, so no earlier backup is lost.
 // - A blob that does not parse, or an entry that is not a JSON object, fails that company:
-//   it is reported with its key and nothing of it is changed.
+//   it is reported with its key and nothing of it is changed. So does a string at a key named
+//   like another company's status hash (match-review:acme:rejected holding a string), because
+//   it is either a damaged hash or a blob whose hashes would collide with that company's.
 // - Once converted, a company has no blob, so a second run has nothing to do.
 
 #include <array>
@@ -65,7 +68,7 @@ struct CompanyConversion {
   std::string company;
   std::string blob_key;
   ConversionResult result = ConversionResult::failed;
-  // Why a company was skipped or failed; empty otherwise.
+  // The reason a company was skipped or failed; empty otherwise.
   std::string detail;
   // Entries written (or, on a dry run, to write) into the hashes, per status.
   std::array<std::size_t, kStatusCount> entries_written{};
@@ -97,7 +100,7 @@ struct ConvertedBlob {
 // involved, for a blob that does not parse.
 ConvertedBlob convert_blob(std::string_view json_text);
 
-// The companies that have a blob: every key matching match-review:* that holds a string,
+// The companies that have a blob: every key matching match-review:* that contains a string,
 // found with SCAN and TYPE, sorted and without duplicates. Throws KvError when the connection
 // fails and std::runtime_error when SCAN returns an error.
 std::vector<std::string> find_blob_companies(Kv& kv, std::size_t scan_count);

@@ -170,7 +170,9 @@ namespace detail {
 // OK for MULTI, WATCH and UNWATCH, QUEUED for a command queued inside MULTI, nil otherwise.
 // Programs must not depend on it: they do not read these replies.
 inline Reply placeholder_reply(const Command& command, bool queuing) {
-  if (queuing && command.op != Op::exec && command.op != Op::discard) return Reply::status("QUEUED");
+  if (queuing && command.op != Op::exec && command.op != Op::discard) {
+    return Reply::status("QUEUED");
+  }
   switch (command.op) {
     case Op::multi:
     case Op::watch:

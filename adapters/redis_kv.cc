@@ -114,10 +114,10 @@ Reply to_reply(const redisReply& reply) {
 
 // "HSET match-review:acme:approved": the command name and its key, the words a log needs.
 // AUTH carries the password as its key word, so it is named alone.
-std::string describe_command(const std::vector<std::string>& words) {
+std::string describe_command(std::span<const std::string_view> words) {
   if (words.empty()) return "(empty command)";
-  if (words.size() == 1 || words[0] == "AUTH") return words[0];
-  return words[0] + " " + words[1];
+  if (words.size() == 1 || words[0] == "AUTH") return std::string(words[0]);
+  return std::string(words[0]) + " " + std::string(words[1]);
 }
 
 // True for the replies that mean the server wants a password or rejected it.
@@ -130,7 +130,7 @@ bool is_auth_error(const Reply& reply) {
 
 // hiredis 0.14 writes to its socket with write(2), which raises SIGPIPE once the server has
 // closed the connection. The default action would end the process, so RedisKv switches that
-// signal to "ignore" when nobody has set a handler; write(2) then fails with EPIPE, which
+// signal to "ignore" when no handler is installed. write(2) then fails with EPIPE, which
 // becomes a KvError.
 void ignore_sigpipe_once() {
   static std::once_flag once;
@@ -186,7 +186,9 @@ RedisUrl RedisUrl::parse(std::string_view text) {
   bool has_port = false;
   if (authority.starts_with('[')) {
     const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) throw_url_error(text, "the IPv6 host has no closing \"]\"");
+    if (close == std::string_view::npos) {
+      throw_url_error(text, "the IPv6 host has no closing \"]\"");
+    }
     url.host = std::string(authority.substr(1, close - 1));
     const std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
@@ -209,7 +211,8 @@ RedisUrl RedisUrl::parse(std::string_view text) {
   if (has_port) {
     const auto port = parse_decimal(port_text, 65535);
     if (!port || *port == 0) {
-      throw_url_error(text, fmt::format("the port \"{}\" is not a number from 1 to 65535", port_text));
+      throw_url_error(text,
+                      fmt::format("the port \"{}\" is not a number from 1 to 65535", port_text));
     }
     url.port = *port;
   }
@@ -264,25 +267,31 @@ void RedisKv::connect() {
   redisSetTimeout(context_, to_timeval(options_.command_timeout));
   redisEnableKeepAlive(context_);
 
-  // AUTH, then SELECT (or PING), in one round trip; a server that wants a password answers the
-  // second with NOAUTH.
-  std::vector<std::vector<std::string>> setup;
-  if (!options_.url.password.empty()) setup.push_back({"AUTH", options_.url.password});
+  // AUTH, then SELECT (or PING), in one round trip. A server that requires a password replies
+  // to the second with NOAUTH.
+  RS_ASSERT(batch_.size() == 0);
+  const std::string db = std::to_string(options_.url.db);
+  if (!options_.url.password.empty()) batch_.add({"AUTH", options_.url.password});
   if (options_.url.db != 0) {
-    setup.push_back({"SELECT", std::to_string(options_.url.db)});
+    batch_.add({"SELECT", db});
   } else {
-    setup.push_back({"PING"});
+    batch_.add({"PING"});
+  }
+  std::vector<std::string> setup;
+  for (std::size_t index = 0; index < batch_.size(); ++index) {
+    setup.push_back(describe_command(batch_.command(index)));
   }
   std::vector<Reply> replies;
   try {
-    replies = round_trip(setup);
+    replies = round_trip();
   } catch (const KvError& error) {
     if (error.kind() == KvErrorKind::auth_failed) throw;
-    throw KvError(error.kind(), fmt::format("cannot connect to Redis at {}: {}", server, error.what()));
+    throw KvError(error.kind(),
+                  fmt::format("cannot connect to Redis at {}: {}", server, error.what()));
   }
   for (std::size_t index = 0; index < replies.size(); ++index) {
     if (!replies[index].is_error()) continue;
-    const std::string command = describe_command(setup[index]);
+    const std::string& command = setup[index];
     disconnect();
     redis_log().error("connect failed server={} command={} error=\"{}\"", server, command,
                       replies[index].text);
@@ -295,8 +304,8 @@ void RedisKv::connect() {
 
 bool RedisKv::connection_looks_closed() const {
   RS_ASSERT(context_ != nullptr);
-  // Between calls the server owes no reply, so a readable socket means it closed the
-  // connection (or broke the protocol); either way the connection cannot be used.
+  // Between calls the server owes no reply. A readable socket therefore means that it closed
+  // the connection or broke the protocol, and the connection cannot be used in either case.
   pollfd descriptor{context_->fd, POLLIN, 0};
   const int ready = poll(&descriptor, 1, 0);
   return ready != 0;
@@ -314,74 +323,151 @@ void RedisKv::ensure_connected() {
   connect();
 }
 
+void RedisKv::Batch::add(std::initializer_list<std::string_view> command_words) {
+  starts.push_back(words.size());
+  words.insert(words.end(), command_words.begin(), command_words.end());
+}
+
+// The same words as command_words(), as views of the command's strings, so that sending a
+// command copies none of them.
+void RedisKv::Batch::add(const Command& command) {
+  starts.push_back(words.size());
+  words.push_back(op_name(command.op));
+  switch (command.op) {
+    case Op::get:
+    case Op::del:
+    case Op::exists:
+    case Op::type:
+    case Op::hgetall:
+    case Op::watch:
+      words.push_back(command.key);
+      break;
+    case Op::set:
+    case Op::rename:
+      words.push_back(command.key);
+      words.push_back(command.value);
+      break;
+    case Op::hset:
+      words.push_back(command.key);
+      words.push_back(command.field);
+      words.push_back(command.value);
+      break;
+    case Op::hdel:
+    case Op::hget:
+      words.push_back(command.key);
+      words.push_back(command.field);
+      break;
+    case Op::scan:
+      words.push_back(command.key);
+      if (!command.field.empty()) {
+        words.push_back("MATCH");
+        words.push_back(command.field);
+      }
+      if (!command.value.empty()) {
+        words.push_back("COUNT");
+        words.push_back(command.value);
+      }
+      break;
+    case Op::multi:
+    case Op::exec:
+    case Op::discard:
+    case Op::unwatch:
+    case Op::flushdb:
+      break;
+  }
+}
+
+void RedisKv::Batch::add_owned(std::vector<std::string> command_words) {
+  owned.push_back(std::move(command_words));
+  starts.push_back(words.size());
+  for (const std::string& word : owned.back()) words.push_back(word);
+}
+
+std::span<const std::string_view> RedisKv::Batch::command(std::size_t index) const {
+  RS_ASSERT(index < starts.size());
+  const std::size_t end = index + 1 < starts.size() ? starts[index + 1] : words.size();
+  return std::span<const std::string_view>(words).subspan(starts[index], end - starts[index]);
+}
+
+void RedisKv::Batch::clear() {
+  words.clear();
+  starts.clear();
+  owned.clear();
+}
+
 Reply RedisKv::execute(const Command& command) {
   ensure_connected();
-  std::vector<std::vector<std::string>> batch;
-  batch.push_back(command_words(command));
-  return std::move(round_trip(batch).front());
+  batch_.add(command);
+  return std::move(round_trip().front());
 }
 
 std::vector<Reply> RedisKv::execute_pipeline(std::span<const Command> commands) {
   if (commands.empty()) return {};
   ensure_connected();
-  std::vector<std::vector<std::string>> batch;
-  batch.reserve(commands.size());
-  for (const Command& command : commands) batch.push_back(command_words(command));
-  return round_trip(batch);
+  for (const Command& command : commands) batch_.add(command);
+  return round_trip();
 }
 
 Reply RedisKv::execute_words(const std::vector<std::string>& words) {
   RS_ASSERT(!words.empty());
   ensure_connected();
-  std::vector<std::vector<std::string>> batch{words};
-  return std::move(round_trip(batch).front());
+  batch_.add_owned(words);
+  return std::move(round_trip().front());
 }
 
-std::vector<Reply> RedisKv::round_trip(const std::vector<std::vector<std::string>>& batch) {
+std::vector<Reply> RedisKv::round_trip() {
   RS_ASSERT(context_ != nullptr);
-  for (const std::vector<std::string>& words : batch) {
+  RS_ASSERT(batch_.size() > 0);
+  for (std::size_t index = 0; index < batch_.size(); ++index) {
     argv_.clear();
     argv_lengths_.clear();
-    for (const std::string& word : words) {
+    for (const std::string_view word : batch_.command(index)) {
       argv_.push_back(word.data());
       argv_lengths_.push_back(word.size());
     }
-    // Appending only fills hiredis's output buffer; it fails only when memory runs out.
+    // Appending only fills hiredis's output buffer. In hiredis 0.14 it fails only when memory
+    // runs out.
     const int appended = redisAppendCommandArgv(context_, static_cast<int>(argv_.size()),
                                                 argv_.data(), argv_lengths_.data());
     RS_ASSERT(appended == REDIS_OK);
   }
 
   std::vector<Reply> replies;
-  replies.reserve(batch.size());
-  for (std::size_t index = 0; index < batch.size(); ++index) {
+  replies.reserve(batch_.size());
+  for (std::size_t index = 0; index < batch_.size(); ++index) {
     void* raw = nullptr;
     // The first call writes the whole buffer, so the batch goes out in one round trip.
-    if (redisGetReply(context_, &raw) != REDIS_OK) fail_io(batch, index);
+    if (redisGetReply(context_, &raw) != REDIS_OK) fail_io(index);
     const std::unique_ptr<redisReply, void (*)(void*)> owned(static_cast<redisReply*>(raw),
                                                               freeReplyObject);
     replies.push_back(to_reply(*owned));
   }
+  check_replies(replies);
+  batch_.clear();
+  return replies;
+}
 
+void RedisKv::check_replies(const std::vector<Reply>& replies) {
   // The batch positions of the commands queued since a MULTI of this batch, so that an error
   // inside EXEC's reply names the queued command that caused it.
   std::vector<std::size_t> queued;
   bool queuing = false;
   for (std::size_t index = 0; index < replies.size(); ++index) {
     const Reply& reply = replies[index];
-    const std::string command = describe_command(batch[index]);
-    const std::string& name = batch[index].front();
+    const std::string_view name = batch_.command(index).front();
     if (is_auth_error(reply)) {
+      const std::string command = describe_command(batch_.command(index));
+      batch_.clear();
+      disconnect();
       redis_log().error("authentication failed server={} command={} error=\"{}\"",
                         options_.url.redacted(), command, reply.text);
-      disconnect();
       throw KvError(KvErrorKind::auth_failed,
                     fmt::format("Redis at {} rejected the password or requires one: {}",
                                 options_.url.redacted(), reply.text));
     }
     if (reply.is_error()) {
       redis_log().warn("error reply server={} command={} error=\"{}\"", options_.url.redacted(),
-                       command, reply.text);
+                       describe_command(batch_.command(index)), reply.text);
     }
     if (name == "MULTI") {
       queuing = !reply.is_error();
@@ -398,36 +484,37 @@ std::vector<Reply> RedisKv::round_trip(const std::vector<std::vector<std::string
       const bool known = queuing && element < queued.size();
       redis_log().warn("error reply in transaction server={} command={} error=\"{}\"",
                        options_.url.redacted(),
-                       known ? describe_command(batch[queued[element]]) : command,
+                       describe_command(batch_.command(known ? queued[element] : index)),
                        reply.elements[element].text);
     }
     queuing = false;
   }
-  return replies;
 }
 
-void RedisKv::fail_io(const std::vector<std::vector<std::string>>& batch, std::size_t replies_read) {
+void RedisKv::fail_io(std::size_t replies_read) {
   const int saved_errno = errno;
   RS_ASSERT(context_ != nullptr);
   const std::string reason = context_->errstr;
   const bool timed_out = context_->err == REDIS_ERR_IO &&
                          (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK);
   const KvErrorKind kind = timed_out ? KvErrorKind::timeout : KvErrorKind::connection_lost;
-  const std::string command = describe_command(batch[replies_read]);
+  const std::string command = describe_command(batch_.command(replies_read));
+  const std::size_t batch_size = batch_.size();
+  batch_.clear();
   disconnect();
 
   redis_log().error("{} server={} command={} reply={}/{} error=\"{}\"", kv_error_kind_name(kind),
-                    options_.url.redacted(), command, replies_read + 1, batch.size(), reason);
+                    options_.url.redacted(), command, replies_read + 1, batch_size, reason);
   const std::string position =
-      batch.size() == 1 ? std::string()
-                        : fmt::format(" (reply {} of {} in a pipeline)", replies_read + 1,
-                                      batch.size());
-  const std::string what = timed_out ? fmt::format("no reply within {} ms",
-                                                   options_.command_timeout.count())
-                                     : reason;
+      batch_size == 1 ? std::string()
+                      : fmt::format(" (reply {} of {} in a pipeline)", replies_read + 1,
+                                    batch_size);
+  const std::string cause = timed_out ? fmt::format("no reply within {} ms",
+                                                    options_.command_timeout.count())
+                                      : reason;
   throw KvError(kind, fmt::format("Redis at {}: {} during {}{}; the server may have run the "
                                   "commands it received",
-                                  options_.url.redacted(), what, command, position));
+                                  options_.url.redacted(), cause, command, position));
 }
 
 }  // namespace reviewsim

@@ -5,10 +5,11 @@
 //
 // Errors travel on two channels. A Redis error reply (WRONGTYPE, EXEC without MULTI) is a reply
 // like any other: Reply::Type::error. A connection that cannot be opened, times out or breaks
-// throws KvError, whose kind tells the caller what happened. Passwords never appear in messages
+// throws KvError, whose kind names the failure. Passwords never appear in messages
 // or logs: both name the server by RedisUrl::redacted().
 
 #include <chrono>
+#include <initializer_list>
 #include <cstdint>
 #include <span>
 #include <stdexcept>
@@ -55,7 +56,8 @@ std::string_view kv_error_kind_name(KvErrorKind kind);
 // under way is unknown: the server may or may not have run it.
 class KvError : public std::runtime_error {
  public:
-  KvError(KvErrorKind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}
+  KvError(KvErrorKind kind, const std::string& message)
+      : std::runtime_error(message), kind_(kind) {}
   KvErrorKind kind() const { return kind_; }
 
  private:
@@ -65,7 +67,7 @@ class KvError : public std::runtime_error {
 struct RedisOptions {
   RedisUrl url;
   std::chrono::milliseconds connect_timeout{2000};
-  // The longest wait for one reply, or for one write to the socket.
+  // The maximum wait for one reply, or for one write to the socket.
   std::chrono::milliseconds command_timeout{5000};
 };
 
@@ -106,14 +108,31 @@ class RedisKv final : public Kv {
   // Reopens the connection when it is closed or broken, once. Throws KvError when that fails.
   void ensure_connected();
   bool connection_looks_closed() const;
-  // Sends every command of `batch`, reads one reply per command and returns them in order.
-  std::vector<Reply> round_trip(const std::vector<std::vector<std::string>>& batch);
-  [[noreturn]] void fail_io(const std::vector<std::vector<std::string>>& batch,
-                            std::size_t replies_read);
+  // The words of the commands of one round trip, as views of strings that outlive the call.
+  struct Batch {
+    std::vector<std::string_view> words;
+    std::vector<std::size_t> starts;  // where in `words` each command begins
+    std::vector<std::vector<std::string>> owned;  // words built for this batch only
+
+    void add(std::initializer_list<std::string_view> command_words);
+    void add(const Command& command);
+    void add_owned(std::vector<std::string> command_words);
+    std::size_t size() const { return starts.size(); }
+    std::span<const std::string_view> command(std::size_t index) const;
+    void clear();
+  };
+
+  // Sends every command of batch_, reads one reply per command, empties batch_ and returns the
+  // replies in order.
+  std::vector<Reply> round_trip();
+  // Logs error replies and throws KvError for a reply that rejects the password.
+  void check_replies(const std::vector<Reply>& replies);
+  [[noreturn]] void fail_io(std::size_t replies_read);
 
   RedisOptions options_;
   redisContext* context_ = nullptr;
   std::uint64_t reconnects_count_ = 0;
+  Batch batch_;
   // Word pointers and lengths of the command being appended, kept to reuse their memory.
   std::vector<const char*> argv_;
   std::vector<std::size_t> argv_lengths_;

@@ -32,15 +32,17 @@ spdlog::logger& store_log() {
   return *logger;
 }
 
-void require_name(std::string_view what, std::string_view value) {
+void require_name(std::string_view value_name, std::string_view value) {
   if (value.empty()) {
-    throw StoreError(StoreErrorKind::invalid_argument, fmt::format("{} must not be empty", what));
+    throw StoreError(StoreErrorKind::invalid_argument,
+                     fmt::format("{} must not be empty", value_name));
   }
 }
 
-void require_json(std::string_view what, std::string_view text) {
+void require_json(std::string_view value_name, std::string_view text) {
   if (!json::accept(text)) {
-    throw StoreError(StoreErrorKind::invalid_argument, fmt::format("{} is not valid JSON", what));
+    throw StoreError(StoreErrorKind::invalid_argument,
+                     fmt::format("{} is not valid JSON", value_name));
   }
 }
 
@@ -75,7 +77,7 @@ std::string hash_keys_text(std::string_view company) {
 
 // A Kv that forwards every command to another and, before the caller sees a reply, adds the
 // field names of each HGETALL reply to a catalog as items of one company. A load program
-// decodes fields by item name, so this lets it read items that nobody registered.
+// decodes fields by item name, so this lets it read items that no caller registered.
 class ItemLearningKv final : public Kv {
  public:
   ItemLearningKv(Kv& inner, Catalog& catalog, CompanyId company)
@@ -173,7 +175,9 @@ Program<DocumentAttempt> document_attempt(std::string key, DocumentMerge merge) 
   Command exec{Op::exec, {}, {}, {}};
   const Reply executed = co_await kv_call(exec);
   if (executed.is_nil()) co_return DocumentAttempt{DocumentAttempt::Result::aborted, {}};
-  if (executed.is_error()) co_return DocumentAttempt{DocumentAttempt::Result::failed, executed.text};
+  if (executed.is_error()) {
+    co_return DocumentAttempt{DocumentAttempt::Result::failed, executed.text};
+  }
   RS_ASSERT(executed.elements.size() == 1);
   if (executed.elements[0].is_error()) {
     co_return DocumentAttempt{DocumentAttempt::Result::failed, executed.elements[0].text};
@@ -392,7 +396,8 @@ void ReviewStore::put_entity(EntityMap map, std::string_view company, std::strin
   const std::string key = entity_map_key(map, company);
   const Reply reply = kv_.execute(Command{Op::hset, key, std::string(id), std::string(json_text)});
   if (reply.is_error()) {
-    throw_store_failed(fmt::format("storing entity \"{}\" at key {} failed: {}", id, key, reply.text));
+    throw_store_failed(
+        fmt::format("storing entity \"{}\" at key {} failed: {}", id, key, reply.text));
   }
 }
 
@@ -403,7 +408,8 @@ std::optional<std::string> ReviewStore::get_entity(EntityMap map, std::string_vi
   const std::string key = entity_map_key(map, company);
   Reply reply = kv_.execute(Command{Op::hget, key, std::string(id), {}});
   if (reply.is_error()) {
-    throw_store_failed(fmt::format("reading entity \"{}\" at key {} failed: {}", id, key, reply.text));
+    throw_store_failed(
+        fmt::format("reading entity \"{}\" at key {} failed: {}", id, key, reply.text));
   }
   if (reply.is_nil()) return std::nullopt;
   return std::move(reply.text);
@@ -415,7 +421,8 @@ bool ReviewStore::delete_entity(EntityMap map, std::string_view company, std::st
   const std::string key = entity_map_key(map, company);
   const Reply reply = kv_.execute(Command{Op::hdel, key, std::string(id), {}});
   if (reply.is_error()) {
-    throw_store_failed(fmt::format("deleting entity \"{}\" at key {} failed: {}", id, key, reply.text));
+    throw_store_failed(
+        fmt::format("deleting entity \"{}\" at key {} failed: {}", id, key, reply.text));
   }
   return reply.integer == 1;
 }
@@ -458,7 +465,8 @@ std::string ReviewStore::update_document(Document document, std::string_view com
       case DocumentAttempt::Result::stored:
         return std::move(outcome.text);
       case DocumentAttempt::Result::failed:
-        throw_store_failed(fmt::format("updating document at key {} failed: {}", key, outcome.text));
+        throw_store_failed(
+            fmt::format("updating document at key {} failed: {}", key, outcome.text));
       case DocumentAttempt::Result::aborted:
         store_log().info("document update retry key={} attempt={}/{} reason=\"changed by another "
                          "writer\"", key, attempt, options_.document_attempts_max);

@@ -4,9 +4,9 @@
 //
 // Review decisions (approve, reject, manual match, clear) and company loads run the programs of
 // the `hset-multi` strategy, the very code the simulator checks, through
-// run_program_pipelined(): each decision is one MULTI/EXEC block (HSET into its status hash,
-// HDEL from the other two) sent in one round trip, and a load reads the three hashes of the
-// company inside one MULTI/EXEC. Keys: match-review:<company>:approved|rejected|manual, field =
+// run_program_pipelined(). Each decision is one MULTI/EXEC block (HSET into its status hash,
+// HDEL from the other two) sent in one round trip. A load reads the company's three hashes
+// inside one MULTI/EXEC. Keys: match-review:<company>:approved|rejected|manual, field =
 // item name, value = entry JSON {"by": "u1", "seq": 3, "at": 1530} plus "node" for manual
 // matches (adapters/review_json.h).
 //
@@ -76,7 +76,7 @@ class StoreError : public std::runtime_error {
   StoreErrorKind kind_;
 };
 
-// Who made a decision and when; stored as the entry's "by", "seq" and "at".
+// The author and time of a decision, stored as the entry's "by", "seq" and "at".
 struct Author {
   UserId user = 1;        // 1..kUsersMax
   std::uint32_t seq = 0;  // the user's decision counter; (user, seq) identifies the decision
@@ -92,7 +92,7 @@ struct ReviewDecision {
 };
 
 // A company's review state by item name: one map per status. An item in two maps is a status
-// conflict; ReviewStore never writes one, but the state shows it if the store holds one.
+// conflict. ReviewStore never writes one, but a load shows it when the store contains one.
 struct ReviewState {
   using EntryMap = std::map<std::string, Entry>;
 
@@ -116,10 +116,10 @@ struct EntryChange {
   friend bool operator==(const EntryChange&, const EntryChange&) = default;
 };
 
-// What a client saw at its last poll: the decision id of every (item, status) entry. The next
+// The decision id of every (item, status) entry that a client saw at its last poll. The next
 // poll reports the entries whose decision differs. The cursor depends on no clock, so a write
-// that commits late with an early "at" is still reported. Its encoded size grows by about 25
-// bytes per decided item.
+// that commits late with an early "at" is still reported. Its encoded size grows by about 20
+// bytes plus the item name per decided item.
 class PollCursor {
  public:
   // The cursor of a client that has seen `state`.

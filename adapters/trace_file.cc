@@ -137,8 +137,10 @@ Trace TraceReader::read() {
   }
   trace.seed = read_unsigned(require(document_, "", "seed"), "seed", UINT64_MAX);
   trace.explorer = read_string(require(document_, "", "explorer"), "explorer");
-  if (trace.explorer != "timed" && trace.explorer != "random") {
-    fail("explorer", "expected \"timed\" or \"random\", found \"" + trace.explorer + "\"");
+  if (trace.explorer != "timed" && trace.explorer != "random" && trace.explorer != "pct" &&
+      trace.explorer != "exhaustive") {
+    fail("explorer", "expected \"timed\", \"random\", \"pct\" or \"exhaustive\", found \"" +
+                         trace.explorer + "\"");
   }
   trace.steps_max = static_cast<std::uint32_t>(
       read_unsigned(require(document_, "", "steps_max"), "steps_max", UINT32_MAX));

@@ -32,7 +32,7 @@ struct Trace {
   std::string client;
   int users_count = 0;
   std::uint64_t seed = 0;
-  std::string explorer;  // the explorer that chose the schedule: "timed" or "random"
+  std::string explorer;  // the explorer that chose the schedule: timed, random, pct or exhaustive
   std::uint32_t steps_max = 0;
   std::vector<std::uint32_t> schedule;
   std::uint64_t history_hash = 0;

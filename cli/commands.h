@@ -15,6 +15,9 @@ CommandRunner add_compare_command(CLI::App& app);
 CommandRunner add_run_command(CLI::App& app);
 CommandRunner add_replay_command(CLI::App& app);
 CommandRunner add_shrink_command(CLI::App& app);
+CommandRunner add_explore_command(CLI::App& app);
 CommandRunner add_migrate_command(CLI::App& app);
+CommandRunner add_gate_command(CLI::App& app);
+CommandRunner add_report_command(CLI::App& app);
 
 }  // namespace reviewsim::cli

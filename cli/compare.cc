@@ -1,5 +1,5 @@
 // reviewsim compare: every scenario x strategy x client variant x user count x explorer, for N
-// schedules each; prints a table and writes compare.json and compare.md.
+// schedules each; prints a table and writes compare.json, compare.md and report.html.
 
 #include <algorithm>
 #include <atomic>
@@ -38,46 +38,27 @@ struct CompareOptions {
 };
 
 // Writes the first failing schedule of each (scenario, strategy, client, anomaly kind) as a
-// trace into `directory`, re-running it with every step kept. Returns the number written.
-std::size_t write_failure_traces(const std::vector<Cell>& cells, const std::vector<CompareRow>& rows,
-                                 std::uint32_t steps_max, const std::filesystem::path& directory) {
-  std::set<std::string> written;
-  for (std::size_t index = 0; index < rows.size(); ++index) {
-    const CompareRow& row = rows[index];
-    for (int kind = 0; kind < kAnomalyKindCount; ++kind) {
-      const auto seed = row.result.first_seed_by_kind[kind];
-      if (!seed) continue;
-      const std::string name = fmt::format("{}.{}.{}.{}.json", row.scenario, row.strategy, row.client,
-                                           anomaly_kind_name(static_cast<AnomalyKind>(kind)));
-      if (!written.insert(name).second) continue;
-
-      SimulationConfig config;
-      config.scenario = cells[index].scenario;
-      config.strategy = row.strategy;
-      config.client = cells[index].client;
-      config.users_count = row.users_count;
-      config.explorer = cells[index].explorer;
-      config.seed = *seed;
-      config.steps_max = steps_max;
-      config.keep_steps = true;
-      const SimulationResult result = simulate(config);
-      write_text_file(directory / name, format_trace(make_trace(config, result)));
-    }
+// trace into `directory`. Returns the paths written.
+std::vector<std::filesystem::path> write_failure_traces(const std::vector<Cell>& cells,
+                                                        const std::vector<CompareRow>& rows,
+                                                        std::uint32_t steps_max,
+                                                        const std::filesystem::path& directory) {
+  std::vector<std::filesystem::path> paths;
+  for (const FailureTrace& failure : failure_traces(cells, rows, steps_max, false)) {
+    paths.push_back(directory / failure.file_name);
+    write_text_file(paths.back(), format_trace(failure.trace));
   }
-  return written.size();
+  return paths;
 }
 
-// The scenario's expectation for a row, matching the client by its flags so that "fixed" and
-// its flags spelt out are the same client.
-std::optional<Expectation> expectation_for(const Scenario& scenario, const std::string& strategy,
-                                           const ClientVariant& client, ExplorerKind explorer) {
-  for (const Expectation& expectation : scenario.expectations) {
-    if (expectation.strategy != strategy) continue;
-    if (!expectation.explorer.empty() && expectation.explorer != explorer_kind_name(explorer)) continue;
-    const auto expected_client = parse_client_variant(expectation.client, nullptr);
-    if (expected_client && same_flags(*expected_client, client)) return expectation;
-  }
-  return std::nullopt;
+// report.html from the same rows, with the traces as counterexamples when --traces wrote any.
+void write_compare_report(const std::vector<CompareRow>& rows, const std::vector<std::filesystem::path>& traces,
+                          bool traces_given, const std::filesystem::path& out) {
+  ReportData data;
+  data.sources.push_back((out / "compare.json").string());
+  data.rows = rows;
+  if (traces_given) add_counterexamples(data, traces, out);
+  write_text_file(out / "report.html", report_html(data));
 }
 
 int run_compare(const CompareOptions& options) {
@@ -129,7 +110,7 @@ int run_compare(const CompareOptions& options) {
             row.client = client.name;
             row.users_count = users;
             row.explorer = std::string(explorer_kind_name(explorer));
-            row.expectation = expectation_for(scenario, strategy, client, explorer);
+            row.expectation = expectation_for(scenario, strategy, client, explorer_kind_name(explorer));
             rows.push_back(std::move(row));
           }
         }
@@ -164,10 +145,13 @@ int run_compare(const CompareOptions& options) {
   write_text_file(out / "compare.md", compare_markdown(rows, settings));
 
   std::cout << compare_table(rows);
+  std::vector<std::filesystem::path> traces;
   if (!options.traces.empty()) {
-    const std::size_t traces = write_failure_traces(cells, rows, options.steps_max, options.traces);
-    std::cout << fmt::format("\nWrote {} traces of first failing schedules to {}.\n", traces, options.traces);
+    traces = write_failure_traces(cells, rows, options.steps_max, options.traces);
+    std::cout << fmt::format("\nWrote {} traces of first failing schedules to {}.\n", traces.size(),
+                             options.traces);
   }
+  write_compare_report(rows, traces, !options.traces.empty(), out);
   std::uint32_t verified = 0;
   std::uint32_t nondeterministic = 0;
   for (const CompareRow& row : rows) {
@@ -192,8 +176,8 @@ int run_compare(const CompareOptions& options) {
   const auto limited = std::count_if(rows.begin(), rows.end(), [](const CompareRow& row) {
     return row.result.step_limit_hits > 0;
   });
-  std::cout << fmt::format("\nWrote {} and {}.\n", (out / "compare.json").string(),
-                           (out / "compare.md").string());
+  std::cout << fmt::format("\nWrote {}, {} and {}.\n", (out / "compare.json").string(),
+                           (out / "compare.md").string(), (out / "report.html").string());
   if (limited > 0) {
     std::cout << fmt::format("{} rows had schedules that hit --steps-max ({}); those schedules "
                              "report no anomaly.\n", limited, options.steps_max);
@@ -214,7 +198,7 @@ CommandRunner add_compare_command(CLI::App& app) {
   CLI::App* command = app.add_subcommand(
       "compare",
       "Run every scenario x strategy x client variant x user count x explorer for N schedules "
-      "each, print a table of failing shares, and write compare.json and compare.md. Exits 1 "
+      "each, print a table of failing shares, and write compare.json, compare.md and report.html. Exits 1 "
       "when a row misses its scenario's expectation.");
   command->add_option("--scenarios", options->scenarios,
                       "Scenario files or directories of *.json files (default: the bundled "
@@ -237,13 +221,14 @@ CommandRunner add_compare_command(CLI::App& app) {
       ->capture_default_str();
   command->add_option("--steps-max", options->steps_max, "Steps per schedule before it is cut off")
       ->capture_default_str();
-  command->add_option("--out", options->out, "Directory for compare.json and compare.md")
+  command->add_option("--out", options->out, "Directory for compare.json, compare.md and report.html")
       ->capture_default_str();
   command->add_option("--jobs", options->jobs, "Worker threads (default: one per core)");
   command->add_flag("--quiet", options->quiet, "Print no progress on stderr");
   command->add_option("--traces", options->traces,
                       "Directory for the trace of the first failing schedule of each scenario, "
-                      "strategy, client variant and anomaly kind");
+                      "strategy, client variant and anomaly kind; report.html then lists them "
+                      "with their timelines");
   command->add_option("--verify-determinism", options->verify_every,
                       "Re-run one schedule in N and fail if its history hash differs (0: off)");
   return [options] { return run_compare(*options); };

@@ -24,7 +24,10 @@ int main(int argc, char** argv) {
   runners["run"] = add_run_command(app);
   runners["replay"] = add_replay_command(app);
   runners["shrink"] = add_shrink_command(app);
+  runners["explore"] = add_explore_command(app);
   runners["migrate"] = add_migrate_command(app);
+  runners["gate"] = add_gate_command(app);
+  runners["report"] = add_report_command(app);
 
   try {
     app.parse(argc, argv);

@@ -39,9 +39,9 @@ std::string describe(const CompanyConversion& conversion) {
 
   const bool done = conversion.result == ConversionResult::converted;
   const auto& written = conversion.entries_written;
-  std::string line = fmt::format("{} {}: {} {} approved, {} rejected, {} manual",
-                                 conversion_result_name(conversion.result), conversion.company,
-                                 done ? "wrote" : "would write", written[0], written[1], written[2]);
+  std::string line = fmt::format(
+      "{} {}: {} {} approved, {} rejected, {} manual", conversion_result_name(conversion.result),
+      conversion.company, done ? "wrote" : "would write", written[0], written[1], written[2]);
   if (conversion.entries_kept_from_hashes > 0) {
     line += fmt::format("; left out {} whose item the hashes already hold",
                         plural(conversion.entries_kept_from_hashes, "blob entry"));
@@ -85,7 +85,9 @@ int run_migrate(const MigrateOptions& options) {
       std::cout << describe(conversion) << std::endl;
     });
   } catch (const KvError& error) {
-    if (reported_count == 0) throw EnvironmentError(fmt::format("migrate stopped: {}", error.what()));
+    if (reported_count == 0) {
+      throw EnvironmentError(fmt::format("migrate stopped: {}", error.what()));
+    }
     throw EnvironmentError(fmt::format(
         "migrate stopped: {}\nThe companies reported above are done, and the company under way "
         "is either fully converted or untouched. Run migrate again once Redis is back.",

@@ -9,6 +9,7 @@
 #include "adapters/strategy.h"
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/run_selection.h"
 #include "reports/timeline.h"
 #include "sim/replay.h"
 #include "sim/simulation.h"
@@ -33,34 +34,9 @@ struct RunOptions {
 int run_one(const RunOptions& options) {
   const Scenario scenario = load_scenario_file(options.scenario);
 
-  const auto names = strategy_names();
-  if (std::find(names.begin(), names.end(), options.strategy) == names.end()) {
-    throw UsageError(fmt::format("--strategy: unknown strategy \"{}\"; expected one of "
-                                 "full-overwrite, read-merge-write, hset, hset-multi",
-                                 options.strategy));
-  }
-  const std::string client_name = options.client.empty() ? scenario.client : options.client;
-  std::string error;
-  const auto client = parse_client_variant(client_name, &error);
-  if (!client) throw UsageError(fmt::format("--client: {}; expected {}", error, client_variant_syntax()));
-  const auto explorer = parse_explorer_kind(options.explorer);
-  if (!explorer) {
-    throw UsageError(fmt::format("--explorer: unknown explorer \"{}\"; expected timed or random",
-                                 options.explorer));
-  }
-  const int users = options.users == 0 ? scenario.users_min : options.users;
-  if (users < scenario.users_min || users > scenario.users_max) {
-    throw UsageError(fmt::format("--users: scenario {} runs with {} to {} users, got {}",
-                                 scenario.name, scenario.users_min, scenario.users_max, users));
-  }
-
-  SimulationConfig config;
-  config.scenario = &scenario;
-  config.strategy = options.strategy;
-  config.client = *client;
-  config.users_count = users;
+  SimulationConfig config = select_run(scenario, options.strategy, options.client, options.users);
   config.seed = options.seed;
-  config.explorer = *explorer;
+  config.explorer = select_explorer("--explorer", options.explorer);
   config.steps_max = options.steps_max;
   config.keep_steps = options.timeline || !options.trace_out.empty();
   const SimulationResult result = simulate(config);
@@ -72,7 +48,7 @@ int run_one(const RunOptions& options) {
 
   std::cout << fmt::format(
       "run: scenario {}, strategy {}, client {}, {} users, explorer {}, seed {}\n", scenario.name,
-      options.strategy, client->name, users, options.explorer, options.seed);
+      options.strategy, config.client.name, config.users_count, options.explorer, options.seed);
   std::cout << fmt::format("{} steps, {} ms of virtual time, history hash {:016x}\n",
                            result.steps_count, result.end_time_ms, result.history_hash);
   if (options.timeline) {
@@ -110,7 +86,7 @@ CommandRunner add_run_command(CLI::App& app) {
                       "the scenario's client)");
   command->add_option("--users", options->users, "Number of users (default: the scenario's minimum)");
   command->add_option("--seed", options->seed, "Seed of the run")->capture_default_str();
-  command->add_option("--explorer", options->explorer, "Explorer: timed or random")
+  command->add_option("--explorer", options->explorer, "Explorer: timed, random or pct (depth 2; `explore` sets the depth)")
       ->capture_default_str();
   command->add_option("--steps-max", options->steps_max, "Steps before the run is cut off")
       ->capture_default_str();

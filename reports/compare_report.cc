@@ -1,24 +1,21 @@
 #include "reports/compare_report.h"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
+
+#include "reports/json_fields.h"
+#include "reports/wilson_interval.h"
 
 namespace reviewsim {
 
 namespace {
 
-using nlohmann::ordered_json;
-
-std::string kinds_text(const std::vector<AnomalyKind>& kinds) {
-  std::string text;
-  for (const AnomalyKind kind : kinds) {
-    if (!text.empty()) text += ", ";
-    text += anomaly_kind_name(kind);
-  }
-  return text;
-}
+using json_fields::expectation_text;
+using json_fields::kinds_text;
+using json_fields::ordered_json;
 
 std::vector<AnomalyKind> kinds_seen(const CellResult& result) {
   std::vector<AnomalyKind> kinds;
@@ -26,10 +23,6 @@ std::vector<AnomalyKind> kinds_seen(const CellResult& result) {
     if (result.schedules_by_kind[kind] > 0) kinds.push_back(static_cast<AnomalyKind>(kind));
   }
   return kinds;
-}
-
-std::string expectation_text(const Expectation& expectation) {
-  return expectation.clean ? "none" : kinds_text(expectation.kinds);
 }
 
 std::string percent(std::uint32_t part, std::uint32_t whole) {
@@ -55,6 +48,17 @@ std::vector<std::vector<const CompareRow*>> group_rows(const std::vector<Compare
 
 }  // namespace
 
+std::optional<Expectation> expectation_for(const Scenario& scenario, const std::string& strategy,
+                                           const ClientVariant& client, std::string_view explorer) {
+  for (const Expectation& expectation : scenario.expectations) {
+    if (expectation.strategy != strategy) continue;
+    if (!expectation.explorer.empty() && expectation.explorer != explorer) continue;
+    const auto expected_client = parse_client_variant(expectation.client, nullptr);
+    if (expected_client && same_flags(*expected_client, client)) return expectation;
+  }
+  return std::nullopt;
+}
+
 bool expectation_met(const CompareRow& row) {
   if (!row.expectation) return true;
   if (row.expectation->clean) return row.result.failing_schedules == 0;
@@ -74,38 +78,51 @@ std::string compare_json(const std::vector<CompareRow>& rows, const CompareSetti
   std::uint32_t unmet = 0;
   ordered_json json_rows = ordered_json::array();
   for (const CompareRow& row : rows) {
-    ordered_json json_row;
-    json_row["scenario"] = row.scenario;
-    json_row["strategy"] = row.strategy;
-    json_row["client"] = row.client;
-    json_row["users"] = row.users_count;
-    json_row["explorer"] = row.explorer;
-    json_row["schedules"] = row.result.schedules;
-    json_row["failing_schedules"] = row.result.failing_schedules;
-    ordered_json anomalies = ordered_json::object();
-    ordered_json first_seeds = ordered_json::object();
-    for (int kind = 0; kind < kAnomalyKindCount; ++kind) {
-      if (row.result.schedules_by_kind[kind] == 0) continue;
-      const auto name = std::string(anomaly_kind_name(static_cast<AnomalyKind>(kind)));
-      anomalies[name] = row.result.schedules_by_kind[kind];
-      first_seeds[name] = *row.result.first_seed_by_kind[kind];
-    }
-    json_row["anomalies"] = std::move(anomalies);
-    json_row["first_failing_seed"] = std::move(first_seeds);
-    json_row["step_limit_hits"] = row.result.step_limit_hits;
-    json_row["steps_total"] = row.result.steps_total;
-    if (row.expectation) {
-      const bool met = expectation_met(row);
-      if (!met) ++unmet;
-      json_row["expected"] = row.expectation->clean ? ordered_json("none")
-                                                    : ordered_json(kinds_text(row.expectation->kinds));
-      json_row["expectation_met"] = met;
-    }
-    json_rows.push_back(std::move(json_row));
+    if (!expectation_met(row)) ++unmet;
+    json_rows.push_back(json_fields::row_to_json(row));
   }
   document["rows"] = std::move(json_rows);
   document["expectations_unmet"] = unmet;
   return document.dump(2) + "\n";
+}
+
+std::string percent_text(double share) {
+  if (share <= 0.0) return "0%";
+  if (share >= 1.0) return "100%";
+  const double percent = 100.0 * share;
+  if (percent < 0.1) return "<0.1%";
+  if (percent > 99.9) return ">99.9%";
+  if ((percent < 10.0 || percent > 90.0) && std::abs(percent - std::round(percent)) >= 0.05) {
+    return fmt::format("{:.1f}%", percent);
+  }
+  return fmt::format("{:.0f}%", percent);
+}
+
+std::string markdown_rows_table(const std::vector<CompareRow>& rows) {
+  std::string text =
+      "| scenario | strategy | client | explorer | users | failing | share (95% CI) | anomalies | expected |\n"
+      "|---|---|---|---|---|---|---|---|---|\n";
+  for (const CompareRow& row : rows) {
+    std::string anomalies;
+    for (int kind = 0; kind < kAnomalyKindCount; ++kind) {
+      if (row.result.schedules_by_kind[kind] == 0) continue;
+      if (!anomalies.empty()) anomalies += ", ";
+      anomalies += fmt::format("{} {}", anomaly_kind_name(static_cast<AnomalyKind>(kind)),
+                               row.result.schedules_by_kind[kind]);
+    }
+    std::string expected;
+    if (row.expectation) {
+      expected = expectation_text(*row.expectation) + (expectation_met(row) ? "" : " (**not met**)");
+    }
+    const ShareInterval interval = wilson_interval(row.result.failing_schedules, row.result.schedules);
+    text += fmt::format("| {} | {} | {} | {} | {} | {}/{} | {} ({} to {}) | {} | {} |\n",
+                        row.scenario, row.strategy, row.client, row.explorer, row.users_count,
+                        row.result.failing_schedules, row.result.schedules,
+                        percent_text(interval.share), percent_text(interval.low),
+                        percent_text(interval.high), anomalies.empty() ? "none" : anomalies,
+                        expected);
+  }
+  return text;
 }
 
 std::string compare_table(const std::vector<CompareRow>& rows) {
@@ -152,46 +169,36 @@ std::string compare_table(const std::vector<CompareRow>& rows) {
   return table;
 }
 
-std::string compare_markdown(const std::vector<CompareRow>& rows, const CompareSettings& settings) {
-  std::string text = "# reviewsim compare\n\n";
-  text += fmt::format(
-      "Seed {}, {} schedules per row (schedule i runs with seed {} + i), at most {} steps per "
-      "schedule. Each cell is the share of schedules that showed at least one anomaly.\n\n",
-      settings.seed, settings.schedules_per_cell, settings.seed, settings.steps_max);
-
-  text += "| scenario | strategy | client | explorer | users | failing | anomalies | expected |\n";
-  text += "|---|---|---|---|---|---|---|---|\n";
+std::string markdown_reproduction_list(const std::vector<CompareRow>& rows) {
+  std::string text;
   for (const CompareRow& row : rows) {
-    std::string anomalies;
-    for (int kind = 0; kind < kAnomalyKindCount; ++kind) {
-      if (row.result.schedules_by_kind[kind] == 0) continue;
-      if (!anomalies.empty()) anomalies += ", ";
-      anomalies += fmt::format("{} {}", anomaly_kind_name(static_cast<AnomalyKind>(kind)),
-                               row.result.schedules_by_kind[kind]);
-    }
-    std::string expected = "";
-    if (row.expectation) {
-      expected = expectation_text(*row.expectation) + (expectation_met(row) ? "" : " (**not met**)");
-    }
-    text += fmt::format("| {} | {} | {} | {} | {} | {}/{} | {} | {} |\n", row.scenario,
-                        row.strategy, row.client, row.explorer, row.users_count,
-                        row.result.failing_schedules, row.result.schedules,
-                        anomalies.empty() ? "none" : anomalies, expected);
-  }
-
-  text += "\n## Reproducing a failure\n\n";
-  text += "Each failing row's first schedule per anomaly kind, as a `reviewsim run` command:\n\n";
-  for (const CompareRow& row : rows) {
+    const std::string scenario_file =
+        row.scenario_file.empty() ? "scenarios/" + row.scenario + ".json" : row.scenario_file;
     for (int kind = 0; kind < kAnomalyKindCount; ++kind) {
       if (!row.result.first_seed_by_kind[kind]) continue;
       text += fmt::format(
           "- {} ({}, {}, {} users): `reviewsim run --scenario {} --strategy {} --client {} "
           "--users {} --explorer {} --seed {}`\n",
           anomaly_kind_name(static_cast<AnomalyKind>(kind)), row.scenario, row.strategy,
-          row.users_count, row.scenario_file, row.strategy, row.client, row.users_count,
+          row.users_count, scenario_file, row.strategy, row.client, row.users_count,
           row.explorer, *row.result.first_seed_by_kind[kind]);
     }
   }
+  return text;
+}
+
+std::string compare_markdown(const std::vector<CompareRow>& rows, const CompareSettings& settings) {
+  std::string text = "# reviewsim compare\n\n";
+  text += fmt::format(
+      "Seed {}, {} schedules per row (schedule i runs with seed {} + i), at most {} steps per "
+      "schedule. Each row's share is that of schedules that showed at least one anomaly, with its "
+      "95% Wilson score interval.\n\n",
+      settings.seed, settings.schedules_per_cell, settings.seed, settings.steps_max);
+
+  text += markdown_rows_table(rows);
+  text += "\n## Reproducing a failure\n\n";
+  text += "Each failing row's first schedule per anomaly kind, as a `reviewsim run` command:\n\n";
+  text += markdown_reproduction_list(rows);
   return text;
 }
 

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "model/ids.h"
 #include "model/request.h"
@@ -26,10 +28,27 @@ std::string_view event_kind_name(EventKind kind);
 
 struct Event {
   std::uint64_t id = 0;  // creation order within the run; also the tie order of equal times
+  // The same event in every run that reaches it, however independent events before it were
+  // ordered: kind, user, request and the event's ordinal among those of the same kind, user
+  // and request. Creation order does not have this property.
+  std::uint64_t identity = 0;
   EventKind kind = EventKind::page_load;
   UserId user = 0;
   RequestId request = 0;  // for request_arrival, kv_command and reply_arrival
   TimeMs due_ms = 0;
 };
+
+// What an event touches, for partial-order reduction and PCT. Two events conflict when they
+// belong to the same actor, change the same user's client, or access one KV key and at least
+// one of them writes it.
+struct Footprint {
+  // The thread of control the event belongs to: a user's actions (and page load), a user's save
+  // timer, a user's poll timer, or one request from its arrival to its reply.
+  std::uint64_t actor = 0;
+  UserId client_user = 0;  // the user whose client state the event changes; 0 for none
+  std::vector<std::pair<std::uint64_t, bool>> keys;  // hashed KV keys, each with whether written
+};
+
+bool independent(const Footprint& a, const Footprint& b);
 
 }  // namespace reviewsim

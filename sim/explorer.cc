@@ -1,6 +1,7 @@
 #include "sim/explorer.h"
 
 #include "model/assert.h"
+#include "sim/pct.h"
 
 namespace reviewsim {
 
@@ -10,7 +11,8 @@ class TimedExplorer final : public Explorer {
  public:
   std::string_view name() const override { return "timed"; }
 
-  std::size_t choose(std::span<const Event> enabled, Prng& prng) override {
+  std::size_t choose(const ChoiceContext& context) override {
+    const std::span<const Event> enabled = context.enabled;
     RS_ASSERT(!enabled.empty());
     TimeMs earliest = enabled[0].due_ms;
     std::size_t ties = 0;
@@ -22,7 +24,7 @@ class TimedExplorer final : public Explorer {
         ++ties;
       }
     }
-    std::size_t pick = ties == 1 ? 0 : prng.below(ties);
+    std::size_t pick = ties == 1 ? 0 : context.prng.below(ties);
     for (std::size_t index = 0; index < enabled.size(); ++index) {
       if (enabled[index].due_ms != earliest) continue;
       if (pick == 0) return index;
@@ -36,9 +38,9 @@ class RandomExplorer final : public Explorer {
  public:
   std::string_view name() const override { return "random"; }
 
-  std::size_t choose(std::span<const Event> enabled, Prng& prng) override {
-    RS_ASSERT(!enabled.empty());
-    return prng.below(enabled.size());
+  std::size_t choose(const ChoiceContext& context) override {
+    RS_ASSERT(!context.enabled.empty());
+    return context.prng.below(context.enabled.size());
   }
 };
 
@@ -47,7 +49,8 @@ class RandomExplorer final : public Explorer {
 ScheduleMismatch::ScheduleMismatch(std::uint32_t step, std::string problem)
     : std::runtime_error(std::move(problem)), step_(step) {}
 
-std::size_t ReplayExplorer::choose(std::span<const Event> enabled, Prng& /*prng*/) {
+std::size_t ReplayExplorer::choose(const ChoiceContext& context) {
+  const std::span<const Event> enabled = context.enabled;
   RS_ASSERT(!enabled.empty());
   const auto step = static_cast<std::uint32_t>(next_ + 1);
   if (next_ >= schedule_.size()) {
@@ -64,10 +67,22 @@ std::size_t ReplayExplorer::choose(std::span<const Event> enabled, Prng& /*prng*
   return choice;
 }
 
+bool independent(const Footprint& a, const Footprint& b) {
+  if (a.actor == b.actor) return false;
+  if (a.client_user != 0 && a.client_user == b.client_user) return false;
+  for (const auto& [a_key, a_writes] : a.keys) {
+    for (const auto& [b_key, b_writes] : b.keys) {
+      if (a_key == b_key && (a_writes || b_writes)) return false;
+    }
+  }
+  return true;
+}
+
 std::string_view explorer_kind_name(ExplorerKind kind) {
   switch (kind) {
     case ExplorerKind::timed: return "timed";
     case ExplorerKind::random: return "random";
+    case ExplorerKind::pct: return "pct";
   }
   RS_ASSERT(false);
 }
@@ -75,13 +90,15 @@ std::string_view explorer_kind_name(ExplorerKind kind) {
 std::optional<ExplorerKind> parse_explorer_kind(std::string_view name) {
   if (name == "timed") return ExplorerKind::timed;
   if (name == "random") return ExplorerKind::random;
+  if (name == "pct") return ExplorerKind::pct;
   return std::nullopt;
 }
 
-std::unique_ptr<Explorer> make_explorer(ExplorerKind kind) {
+std::unique_ptr<Explorer> make_explorer(ExplorerKind kind, const PctParams& pct) {
   switch (kind) {
     case ExplorerKind::timed: return std::make_unique<TimedExplorer>();
     case ExplorerKind::random: return std::make_unique<RandomExplorer>();
+    case ExplorerKind::pct: return make_pct_explorer(pct);
   }
   RS_ASSERT(false);
 }

@@ -20,16 +20,25 @@
 
 namespace reviewsim {
 
+// What an explorer sees at one scheduled step.
+struct ChoiceContext {
+  std::span<const Event> enabled;  // non-empty, in creation order
+  // One per enabled event, filled only for explorers whose needs_footprints() is true.
+  std::span<const Footprint> footprints;
+  std::uint32_t step = 0;  // the 1-based number of the step being chosen
+  Prng& prng;              // the run's schedule stream
+};
+
 class Explorer {
  public:
   virtual ~Explorer() = default;
   virtual std::string_view name() const = 0;
-  // Returns the index of the event to run. Requires a non-empty span. `prng` is the run's
-  // schedule stream.
-  virtual std::size_t choose(std::span<const Event> enabled, Prng& prng) = 0;
+  virtual bool needs_footprints() const { return false; }
+  // Returns the index of the event to run.
+  virtual std::size_t choose(const ChoiceContext& context) = 0;
 };
 
-enum class ExplorerKind : std::uint8_t { timed, random };
+enum class ExplorerKind : std::uint8_t { timed, random, pct };
 
 // A recorded schedule that does not fit the run replaying it: a choice beyond the enabled
 // events, or a run that needs more choices than were recorded.
@@ -48,7 +57,7 @@ class ReplayExplorer final : public Explorer {
  public:
   explicit ReplayExplorer(const std::vector<std::uint32_t>& schedule) : schedule_(schedule) {}
   std::string_view name() const override { return "replay"; }
-  std::size_t choose(std::span<const Event> enabled, Prng& prng) override;
+  std::size_t choose(const ChoiceContext& context) override;
 
  private:
   const std::vector<std::uint32_t>& schedule_;
@@ -57,6 +66,14 @@ class ReplayExplorer final : public Explorer {
 
 std::string_view explorer_kind_name(ExplorerKind kind);
 std::optional<ExplorerKind> parse_explorer_kind(std::string_view name);
-std::unique_ptr<Explorer> make_explorer(ExplorerKind kind);
+
+// Parameters of PCT (probabilistic concurrency testing, Burckhardt, Kothari, Musuvathi and
+// Nagarakatte, ASPLOS 2010).
+struct PctParams {
+  int depth = 2;                     // d: the bug depth searched for; d - 1 priority change points
+  std::uint32_t steps_estimate = 100;  // k: the expected number of steps, over which change points fall
+};
+
+std::unique_ptr<Explorer> make_explorer(ExplorerKind kind, const PctParams& pct = {});
 
 }  // namespace reviewsim

@@ -38,7 +38,9 @@ SimulationConfig replay_config(const Trace& trace) {
   config.client = *client;
   config.users_count = trace.users_count;
   config.seed = trace.seed;
-  config.explorer = *parse_explorer_kind(trace.explorer);
+  // The schedule replaces the explorer; an exhaustive search has no explorer to run again, so a
+  // shrink of its trace samples with the random one.
+  config.explorer = parse_explorer_kind(trace.explorer).value_or(ExplorerKind::random);
   config.steps_max = trace.steps_max;
   config.keep_steps = true;
   config.schedule = &trace.schedule;

@@ -1,7 +1,11 @@
 #include "sim/simulation.h"
 
 #include <algorithm>
+#include <array>
 #include <map>
+#include <set>
+
+#include <xxhash.h>
 
 #include <fmt/format.h>
 
@@ -14,6 +18,21 @@
 namespace reviewsim {
 
 namespace {
+
+std::uint64_t hash_key(const std::string& key) { return XXH3_64bits(key.data(), key.size()); }
+
+bool writes_store(Op op) {
+  switch (op) {
+    case Op::set:
+    case Op::del:
+    case Op::rename:
+    case Op::hset:
+    case Op::hdel:
+      return true;
+    default:
+      return false;
+  }
+}
 
 // The server-side execution of one request, from its send to the arrival of its reply.
 struct Handler {
@@ -28,6 +47,8 @@ struct Handler {
   bool in_transaction = false;
   std::vector<std::optional<StoreDelta>> queued_deltas;
   std::vector<std::string> queued_commands;
+  std::vector<std::pair<std::uint64_t, bool>> queued_keys;  // hashed key and whether written
+  std::uint32_t commands_issued = 0;  // kv_command events created so far
   SaveOutcome save_outcome;
   LoadOutcome load_outcome;
 
@@ -59,6 +80,8 @@ struct UserState {
   bool script_started = false;
   bool script_done = false;
   bool save_timer_armed = false;
+  std::uint32_t polls_fired = 0;
+  std::array<std::uint32_t, 8> events_created{};  // per EventKind, for Event::identity
 };
 
 class Simulation {
@@ -88,13 +111,16 @@ class Simulation {
 
   void run_final_loads();
   StateAtStep state_at_step();
+  Footprint footprint_of(const Event& event) const;
+  void record_access(const Handler& handler, const Command& command);
   std::vector<CompanyState> snapshot_store();
 
   const SimulationConfig& config_;
   const Scenario& scenario_;
   const Catalog& catalog_;
   std::unique_ptr<Strategy> strategy_;
-  std::unique_ptr<Explorer> explorer_;
+  std::unique_ptr<Explorer> owned_explorer_;
+  Explorer* explorer_;
   Prng root_prng_;
   Prng timing_prng_;
   Prng schedule_prng_;
@@ -102,6 +128,8 @@ class Simulation {
   std::vector<UserState> users_;
   std::vector<Event> events_;  // kept in creation order
   std::map<RequestId, std::unique_ptr<Handler>> handlers_;
+  std::vector<Footprint> footprints_;
+  std::set<std::uint64_t> actors_seen_;
   std::uint64_t events_created_ = 0;
   TimeMs now_ms_ = 0;
   std::uint32_t step_ = 0;
@@ -120,9 +148,11 @@ Simulation::Simulation(const SimulationConfig& config)
       scenario_(*config.scenario),
       catalog_(config.scenario->catalog),
       strategy_(make_strategy(config.strategy, config.scenario->catalog)),
-      explorer_(config.schedule != nullptr
-                    ? std::unique_ptr<Explorer>(std::make_unique<ReplayExplorer>(*config.schedule))
-                    : make_explorer(config.explorer)),
+      owned_explorer_(config.explorer_override != nullptr ? nullptr
+                      : config.schedule != nullptr
+                          ? std::unique_ptr<Explorer>(std::make_unique<ReplayExplorer>(*config.schedule))
+                          : make_explorer(config.explorer, config.pct)),
+      explorer_(config.explorer_override != nullptr ? config.explorer_override : owned_explorer_.get()),
       root_prng_(config.seed),
       timing_prng_(root_prng_.split("timing")),
       schedule_prng_(root_prng_.split("schedule")) {
@@ -159,7 +189,58 @@ void Simulation::seed_store() {
 
 void Simulation::add_event(EventKind kind, UserId user, RequestId request, TimeMs delay_ms) {
   RS_ASSERT(delay_ms >= 0);
-  events_.push_back(Event{events_created_++, kind, user, request, now_ms_ + delay_ms});
+  std::uint32_t ordinal = 0;
+  if (kind == EventKind::kv_command) {
+    ordinal = handlers_.at(request)->commands_issued++;
+  } else if (request == 0) {
+    ordinal = user_state(user).events_created[static_cast<int>(kind)]++;
+  }
+  RS_ASSERT(ordinal < (1u << 24));
+  const std::uint64_t identity = (static_cast<std::uint64_t>(kind) << 56) |
+                                 (static_cast<std::uint64_t>(user) << 48) |
+                                 (static_cast<std::uint64_t>(counter_of(request)) << 24) | ordinal;
+  events_.push_back(Event{events_created_++, identity, kind, user, request, now_ms_ + delay_ms});
+}
+
+Footprint Simulation::footprint_of(const Event& event) const {
+  Footprint footprint;
+  switch (event.kind) {
+    case EventKind::page_load:
+    case EventKind::user_action:
+      footprint.actor = (std::uint64_t{1} << 40) | event.user;
+      footprint.client_user = event.user;
+      return footprint;
+    case EventKind::save_timer:
+      footprint.actor = (std::uint64_t{2} << 40) | event.user;
+      footprint.client_user = event.user;
+      return footprint;
+    case EventKind::poll_timer:
+      footprint.actor = (std::uint64_t{3} << 40) | event.user;
+      footprint.client_user = event.user;
+      return footprint;
+    case EventKind::request_arrival:
+    case EventKind::kv_command:
+    case EventKind::reply_arrival:
+      footprint.actor = (std::uint64_t{4} << 40) | event.request;
+      break;
+    case EventKind::final_load:
+      RS_ASSERT(false);
+  }
+  if (event.kind == EventKind::reply_arrival) {
+    footprint.client_user = event.user;
+    return footprint;
+  }
+  if (event.kind != EventKind::kv_command) return footprint;
+
+  // A command queued inside MULTI touches only its connection; EXEC touches every queued key.
+  Handler& handler = *handlers_.at(event.request);
+  const Command& command = handler.slot().command;
+  if (command.op == Op::exec) {
+    footprint.keys = handler.queued_keys;
+  } else if (!handler.in_transaction && command.op != Op::multi) {
+    footprint.keys.emplace_back(hash_key(command.key), writes_store(command.op));
+  }
+  return footprint;
 }
 
 void Simulation::cancel_event(EventKind kind, UserId user) {
@@ -188,7 +269,13 @@ SimulationResult Simulation::run() {
       break;
     }
     RS_ASSERT(!events_.empty());
-    const std::size_t choice = explorer_->choose(events_, schedule_prng_);
+    footprints_.clear();
+    if (explorer_->needs_footprints()) {
+      for (const Event& enabled : events_) footprints_.push_back(footprint_of(enabled));
+      for (const Footprint& footprint : footprints_) actors_seen_.insert(footprint.actor);
+    }
+    const std::size_t choice =
+        explorer_->choose(ChoiceContext{events_, footprints_, step_ + 1, schedule_prng_});
     RS_ASSERT(choice < events_.size());
     const Event event = events_[choice];
     events_.erase(events_.begin() + static_cast<std::ptrdiff_t>(choice));
@@ -217,6 +304,7 @@ SimulationResult Simulation::run() {
   }
   result_.steps_count = step_;
   result_.end_time_ms = now_ms_;
+  result_.actors_count = static_cast<int>(actors_seen_.size());
   result_.history_hash = history.hash();
   return std::move(result_);
 }
@@ -247,6 +335,11 @@ void Simulation::run_event(const Event& event, StepRecord& record) {
         if (config_.keep_steps) record.note = "script done and saved: polling stops";
         return;
       }
+      if (config_.polls_max && state.polls_fired >= *config_.polls_max) {
+        if (config_.keep_steps) record.note = "polls_max reached: polling stops";
+        return;
+      }
+      ++state.polls_fired;
       state.client.on_poll_timer(effects_);
       apply_effects(event.user, record);
       return;
@@ -325,7 +418,8 @@ void Simulation::apply_effects(UserId user, StepRecord& record) {
   }
 
   if (effects_.poll_timer != TimerChange::none) cancel_event(EventKind::poll_timer, user);
-  if (effects_.poll_timer == TimerChange::arm) {
+  const bool polls_left = !config_.polls_max || state.polls_fired < *config_.polls_max;
+  if (effects_.poll_timer == TimerChange::arm && polls_left) {
     add_event(EventKind::poll_timer, user, 0, scenario_.poll_interval_ms);
   }
 
@@ -386,6 +480,7 @@ void Simulation::run_kv_command(RequestId request, StepRecord& record) {
   ProgramSlot& slot = handler.slot();
   record.command = std::move(slot.command);
   record.reply = handler.kv.execute(*record.command);
+  if (config_.record_accesses) record_access(handler, *record.command);
   after_command(handler, *record.command, *record.reply, std::move(slot.delta), record.step);
   result_.history->record(record);
   step_recorded_ = true;
@@ -425,11 +520,27 @@ void Simulation::after_command(Handler& handler, const Command& command, const R
     handler.in_transaction = false;
     handler.queued_deltas.clear();
     handler.queued_commands.clear();
+    handler.queued_keys.clear();
     return;
   }
   if (reply.type == Reply::Type::status && reply.text == "QUEUED") {
+    handler.queued_keys.emplace_back(hash_key(command.key), writes_store(command.op));
     handler.queued_commands.push_back(delta ? format_command(command, 40) : std::string());
     handler.queued_deltas.push_back(std::move(delta));
+  }
+}
+
+void Simulation::record_access(const Handler& handler, const Command& command) {
+  // The command index of the command just run: commands_issued counts the one scheduled next
+  // only once this step has finished.
+  const std::uint32_t index = handler.commands_issued - 1;
+  if (command.op == Op::exec) {
+    for (const auto& [key, writes] : handler.queued_keys) {
+      result_.accesses.push_back(KvAccess{handler.request.id, index, key, writes});
+    }
+  } else if (!handler.in_transaction && command.op != Op::multi && command.op != Op::discard) {
+    result_.accesses.push_back(
+        KvAccess{handler.request.id, index, hash_key(command.key), writes_store(command.op)});
   }
 }
 

@@ -37,6 +37,24 @@ struct SimulationConfig {
   // When non-zero, the run stops after this scheduled step and reports the state there instead
   // of running the checkers.
   std::uint32_t stop_after_step = 0;
+  // Parameters of the pct explorer.
+  PctParams pct;
+  // When set, this explorer chooses instead of `explorer` (the exhaustive search drives runs
+  // this way). Must outlive the run.
+  Explorer* explorer_override = nullptr;
+  // When set, a user's poll timer fires at most this many times (0: never). Explorers that
+  // ignore time need a bound, because a poll timer is always enabled again after it fires.
+  std::optional<std::uint32_t> polls_max;
+  // Record every KV access (for the coverage of conflicting orderings).
+  bool record_accesses = false;
+};
+
+// One KV command's access to one key, identified across runs by its request and position.
+struct KvAccess {
+  RequestId request = 0;
+  std::uint32_t command_index = 0;  // 0-based, within its request
+  std::uint64_t key_hash = 0;
+  bool writes = false;
 };
 
 // Every user's views and the decoded store at one step.
@@ -56,6 +74,8 @@ struct SimulationResult {
   Observations observations;
   std::unique_ptr<History> history;
   std::optional<StateAtStep> stopped;  // set when the run stopped at stop_after_step
+  std::vector<KvAccess> accesses;      // with record_accesses, in step order
+  int actors_count = 0;                // distinct actors (Footprint::actor) seen in the run
 };
 
 // Runs one schedule. Requires a config whose strategy name is one of strategy_names() and whose

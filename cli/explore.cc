@@ -1,0 +1,293 @@
+// reviewsim explore: one scenario and strategy under an explorer with a budget, stopping at the
+// first anomaly unless --all. Prints what it explored, what it found, the coverage of
+// conflicting orderings, and for pct the paper's guarantee and the confidence reached.
+
+#include <chrono>
+#include <cmath>
+#include <iostream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "adapters/scenario_file.h"
+#include "adapters/trace_file.h"
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "cli/run_selection.h"
+#include "sim/coverage.h"
+#include "sim/exhaustive.h"
+#include "sim/pct.h"
+#include "sim/replay.h"
+
+namespace reviewsim::cli {
+
+namespace {
+
+struct ExploreOptions {
+  std::string scenario;
+  std::string strategy;
+  std::string client;
+  int users = 0;
+  std::string explorer = "pct";
+  std::uint32_t schedules = 0;  // 0: 1000 for sampling explorers, 200000 for exhaustive
+  double time_limit_s = 0;
+  bool all = false;
+  std::uint64_t seed = 1;
+  int depth = 2;
+  int preemption_bound = -1;
+  bool no_reduction = false;
+  int polls_max = 1;
+  std::uint32_t steps_max = 100000;
+  std::string trace_out;
+  std::string json_out;
+  bool quiet = false;
+};
+
+struct ExploreSummary {
+  std::uint32_t schedules = 0;
+  std::uint32_t pruned = 0;
+  std::uint32_t failing = 0;
+  std::uint64_t steps = 0;
+  std::uint32_t step_limit_hits = 0;
+  std::optional<std::uint32_t> first_failure;
+  std::vector<AnomalyKind> kinds;
+  bool complete = false;
+  bool budget_hit = false;
+  double elapsed_s = 0;
+  std::size_t orderings = 0;
+};
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+void note_kinds(const SimulationResult& run, std::vector<AnomalyKind>& kinds) {
+  for (const AnomalyKind kind : anomaly_kinds(run.anomalies)) {
+    if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end()) kinds.push_back(kind);
+  }
+  std::sort(kinds.begin(), kinds.end());
+}
+
+// Writes the trace of a failing schedule by replaying its choices with every step kept.
+void write_trace(const SimulationConfig& base, std::uint64_t seed, const std::vector<std::uint32_t>& schedule,
+                 const std::string& explorer, const std::string& path) {
+  SimulationConfig config = base;
+  config.seed = seed;
+  config.schedule = &schedule;
+  config.explorer_override = nullptr;
+  config.keep_steps = true;
+  config.record_accesses = false;
+  const SimulationResult run = simulate(config);
+  Trace trace = make_trace(config, run);
+  trace.explorer = explorer;
+  write_text_file(path, format_trace(trace));
+}
+
+int run_explore(const ExploreOptions& options) {
+  const Scenario scenario = load_scenario_file(options.scenario);
+  SimulationConfig config = select_run(scenario, options.strategy, options.client, options.users);
+  const bool exhaustive = options.explorer == "exhaustive";
+  if (!exhaustive) config.explorer = select_explorer("--explorer", options.explorer);
+  if (options.depth < 1 || options.depth > 10) throw UsageError("--depth: expected 1 to 10");
+  const std::uint32_t schedules_budget = options.schedules != 0 ? options.schedules : exhaustive ? 200000 : 1000;
+  config.steps_max = options.steps_max;
+  if (options.polls_max >= 0) config.polls_max = static_cast<std::uint32_t>(options.polls_max);
+  config.record_accesses = true;
+  const std::string trace_path = options.trace_out.empty()
+                                     ? fmt::format("out/explore-{}-{}-{}.json", scenario.name, options.strategy,
+                                                   options.explorer)
+                                     : options.trace_out;
+
+  if (!options.quiet) {
+    std::cerr << fmt::format("explore: scenario {}, strategy {}, client {}, {} users, explorer {}, seed {}\n",
+                             scenario.name, options.strategy, config.client.name, config.users_count,
+                             options.explorer, options.seed);
+  }
+  ExploreSummary summary;
+  ConflictCoverage coverage;
+  const auto start = Clock::now();
+  const auto out_of_time = [&] { return options.time_limit_s > 0 && seconds_since(start) >= options.time_limit_s; };
+  Progress progress("explore", schedules_budget, options.quiet);
+
+  std::uint64_t failing_seed = 0;
+  std::vector<std::uint32_t> failing_schedule;
+  int actors = 0;
+  std::uint32_t steps_estimate = 0;
+
+  if (exhaustive) {
+    ExhaustiveOptions search;
+    // Sleep sets and a preemption bound do not combine soundly (sim/exhaustive.h), so a bounded
+    // search runs without reduction.
+    search.reduction = !options.no_reduction && options.preemption_bound < 0;
+    if (options.preemption_bound >= 0) search.preemption_bound = options.preemption_bound;
+    search.schedules_max = schedules_budget;
+    search.stop_at_first = !options.all;
+    std::uint32_t schedules_done = 0;
+    search.on_schedule = [&](const SimulationResult& run) {
+      coverage.add(run.accesses);
+      summary.steps += run.steps_count;
+      note_kinds(run, summary.kinds);
+      ++schedules_done;
+      progress.update(schedules_done, schedules_done);
+      return !out_of_time();
+    };
+    config.seed = options.seed;
+    const ExhaustiveResult result = explore_exhaustively(config, search);
+    summary.schedules = result.schedules;
+    summary.pruned = result.pruned;
+    summary.failing = result.failing_schedules;
+    summary.step_limit_hits = result.step_limit_hits;
+    summary.first_failure = result.first_failure;
+    summary.complete = result.complete;
+    summary.budget_hit = !result.complete && !(result.first_failure && !options.all);
+    failing_seed = options.seed;
+    failing_schedule = result.first_failing_schedule;
+  } else {
+    if (config.explorer == ExplorerKind::pct) {
+      // One run sizes k (steps) and n (actors) for the change points and the guarantee.
+      SimulationConfig sizing = config;
+      sizing.seed = options.seed;
+      const SimulationResult probe = simulate(sizing);
+      steps_estimate = std::max<std::uint32_t>(1, probe.steps_count);
+      actors = std::max(1, probe.actors_count);
+      config.pct = PctParams{options.depth, steps_estimate};
+    }
+    for (std::uint32_t index = 0; index < schedules_budget; ++index) {
+      if (out_of_time()) break;
+      config.seed = options.seed + index;
+      const SimulationResult run = simulate(config);
+      ++summary.schedules;
+      summary.steps += run.steps_count;
+      if (run.step_limit_hit) ++summary.step_limit_hits;
+      actors = std::max(actors, run.actors_count);
+      coverage.add(run.accesses);
+      progress.update(summary.schedules, summary.schedules);
+      if (run.anomalies.empty()) continue;
+      ++summary.failing;
+      note_kinds(run, summary.kinds);
+      if (!summary.first_failure) {
+        summary.first_failure = summary.schedules;
+        failing_seed = config.seed;
+        failing_schedule = run.schedule;
+        if (!options.all) break;
+      }
+    }
+    summary.budget_hit = !summary.first_failure || options.all;
+  }
+  summary.elapsed_s = seconds_since(start);
+  summary.orderings = coverage.orderings();
+  progress.finish(summary.schedules);
+
+  if (summary.first_failure) write_trace(config, failing_seed, failing_schedule, options.explorer, trace_path);
+
+  std::cout << fmt::format("explore: scenario {}, strategy {}, client {}, {} users, explorer {}\n", scenario.name,
+                           options.strategy, config.client.name, config.users_count, options.explorer);
+  std::cout << fmt::format("Explored {} schedules ({} steps) in {:.2f} s, {:.0f} schedules/s", summary.schedules,
+                           summary.steps, summary.elapsed_s,
+                           summary.elapsed_s > 0 ? summary.schedules / summary.elapsed_s : 0.0);
+  if (exhaustive) std::cout << fmt::format("; {} more pruned as equivalent to explored ones", summary.pruned);
+  std::cout << ".\n";
+  std::cout << fmt::format("Coverage: {} distinct orderings of conflicting KV steps.\n", summary.orderings);
+  if (summary.step_limit_hits > 0) {
+    std::cout << fmt::format("{} schedules hit --steps-max ({}) and were not checked.\n", summary.step_limit_hits,
+                             options.steps_max);
+  }
+
+  if (config.explorer == ExplorerKind::pct && !exhaustive) {
+    const double bound = pct_bound(actors, steps_estimate, options.depth);
+    const double confidence = 1.0 - std::pow(1.0 - bound, summary.schedules);
+    std::cout << fmt::format(
+        "PCT guarantee: with n = {} actors and k = {} steps, each schedule finds a bug of depth {} "
+        "with probability at least 1/(n*k^{}) = {:.3g}; {} schedules reach a confidence of {:.1f}%.\n",
+        actors, steps_estimate, options.depth, options.depth - 1, bound, summary.schedules, 100.0 * confidence);
+  }
+
+  if (summary.first_failure) {
+    std::string kinds;
+    for (const AnomalyKind kind : summary.kinds) kinds += (kinds.empty() ? "" : ", ") + std::string(anomaly_kind_name(kind));
+    std::cout << fmt::format("Found {} in schedule {} first ({} failing schedules explored). Trace: {}\n", kinds,
+                             *summary.first_failure, summary.failing, trace_path);
+  } else if (exhaustive && summary.complete) {
+    std::cout << fmt::format(
+        "No anomaly: every interleaving was checked up to the bounds (polls per user {}, steps {}{}).\n",
+        options.polls_max >= 0 ? std::to_string(options.polls_max) : "unbounded", options.steps_max,
+        options.preemption_bound >= 0 ? fmt::format(", preemptions {}", options.preemption_bound) : "");
+  } else {
+    std::cout << fmt::format("No anomaly in {} schedules. The search stopped at its budget (--schedules {}{}) "
+                             "and is not complete.\n",
+                             summary.schedules, schedules_budget,
+                             options.time_limit_s > 0 ? fmt::format(", --time-limit {}", options.time_limit_s) : "");
+  }
+
+  if (!options.json_out.empty()) {
+    nlohmann::ordered_json document;
+    document["format"] = "reviewsim-explore/1";
+    document["scenario"] = scenario.name;
+    document["strategy"] = options.strategy;
+    document["client"] = config.client.name;
+    document["users"] = config.users_count;
+    document["explorer"] = options.explorer;
+    document["seed"] = options.seed;
+    document["schedules"] = summary.schedules;
+    document["pruned"] = summary.pruned;
+    document["steps"] = summary.steps;
+    document["elapsed_s"] = summary.elapsed_s;
+    document["first_failure_schedule"] = summary.first_failure ? nlohmann::ordered_json(*summary.first_failure) : nullptr;
+    document["failing_schedules"] = summary.failing;
+    nlohmann::ordered_json kinds = nlohmann::ordered_json::array();
+    for (const AnomalyKind kind : summary.kinds) kinds.push_back(std::string(anomaly_kind_name(kind)));
+    document["anomalies"] = std::move(kinds);
+    document["complete"] = summary.complete;
+    document["conflict_orderings"] = summary.orderings;
+    if (summary.first_failure) document["trace"] = trace_path;
+    write_text_file(options.json_out, document.dump(2) + "\n");
+  }
+  return summary.first_failure ? kExitAnomaly : kExitClean;
+}
+
+}  // namespace
+
+CommandRunner add_explore_command(CLI::App& app) {
+  auto options = std::make_shared<ExploreOptions>();
+  CLI::App* command = app.add_subcommand(
+      "explore",
+      "Explore one scenario and strategy under an explorer within a budget, stopping at the first "
+      "anomaly unless --all, and write the trace of the first failure. Exits 1 when an anomaly is found.");
+  command->add_option("--scenario", options->scenario, "Scenario file")->required();
+  command->add_option("--strategy", options->strategy,
+                      "Storage strategy: full-overwrite, read-merge-write, hset or hset-multi")->required();
+  command->add_option("--client", options->client, "Client variant (default: the scenario's client)");
+  command->add_option("--users", options->users, "Number of users (default: the scenario's minimum)");
+  command->add_option("--explorer", options->explorer,
+                      "timed, random, pct (priority-based random schedules with --depth), or exhaustive "
+                      "(depth-first search over every choice)")
+      ->capture_default_str();
+  command->add_option("--schedules", options->schedules,
+                      "Budget: schedules to run at most (default: 1000, or 200000 for exhaustive)");
+  command->add_option("--time-limit", options->time_limit_s, "Budget: seconds of run time at most (0: none)");
+  command->add_flag("--all", options->all, "Keep exploring after the first anomaly, to count failing schedules");
+  command->add_option("--seed", options->seed, "First seed; schedule i of a sampling explorer uses seed + i")
+      ->capture_default_str();
+  command->add_option("--depth", options->depth, "pct: the bug depth d (d - 1 priority change points)")
+      ->capture_default_str();
+  command->add_option("--preemption-bound", options->preemption_bound,
+                      "exhaustive: skip schedules with more preemptions than this (default: no bound); "
+                      "a bounded search runs without partial-order reduction");
+  command->add_flag("--no-reduction", options->no_reduction,
+                    "exhaustive: explore every interleaving, without sleep-set partial-order reduction");
+  command->add_option("--polls-max", options->polls_max,
+                      "Poll timer firings per user at most (0: none; -1: no bound). Explorers that "
+                      "ignore time need a bound, because a poll timer is enabled again after it fires")
+      ->capture_default_str();
+  command->add_option("--steps-max", options->steps_max, "Steps per schedule before it is cut off")
+      ->capture_default_str();
+  command->add_option("--trace-out", options->trace_out,
+                      "Where to write the trace of the first failure (default: out/explore-SCENARIO-STRATEGY-EXPLORER.json)");
+  command->add_option("--json", options->json_out, "Write the result as JSON (reviewsim-explore/1) for `report`");
+  command->add_flag("--quiet", options->quiet, "Print no progress on stderr");
+  return [options] { return run_explore(*options); };
+}
+
+}  // namespace reviewsim::cli

@@ -1,0 +1,175 @@
+// Systematic exploration: exhaustive search with sleep-set reduction, the preemption bound,
+// PCT's guarantee, and the coverage of conflicting orderings.
+
+#include <gtest/gtest.h>
+
+#include "adapters/scenario_file.h"
+#include "sim/coverage.h"
+#include "sim/exhaustive.h"
+#include "sim/pct.h"
+
+namespace reviewsim {
+namespace {
+
+// Two users, one company. u1 approves ro-1 (and ro-2 with two decisions each); u2 rejects ro-1
+// (and approves ro-3): the same-item case.
+Scenario same_item(int decisions_each) {
+  const std::string second_u1 = decisions_each > 1 ? R"(, {"do": "approve", "item": "ro-2"})" : "";
+  const std::string second_u2 = decisions_each > 1 ? R"(, {"do": "approve", "item": "ro-3"})" : "";
+  const std::string text = R"({
+    "format": "reviewsim-scenario/1", "name": "same-item",
+    "companies": [{"name": "roche", "items": ["ro-1", "ro-2", "ro-3"]}],
+    "users": 2, "client": "fixed",
+    "workload": {"scripts": {
+      "u1": {"actions": [{"do": "approve", "item": "ro-1"})" + second_u1 + R"(]},
+      "u2": {"actions": [{"do": "reject", "item": "ro-1"})" + second_u2 + R"(]}}}})";
+  return parse_scenario(text, "same-item");
+}
+
+SimulationConfig config_for(const Scenario& scenario, const std::string& strategy,
+                            const std::string& client, std::optional<std::uint32_t> polls_max) {
+  SimulationConfig config;
+  config.scenario = &scenario;
+  config.strategy = strategy;
+  config.client = *parse_client_variant(client, nullptr);
+  config.users_count = 2;
+  config.polls_max = polls_max;
+  return config;
+}
+
+TEST(Exhaustive, FindsSameItemAnomalies) {
+  const Scenario scenario = same_item(2);
+  for (const char* strategy : {"full-overwrite", "read-merge-write", "hset"}) {
+    const ExhaustiveResult result =
+        explore_exhaustively(config_for(scenario, strategy, "fixed", 1), ExhaustiveOptions{});
+    EXPECT_TRUE(result.first_failure.has_value()) << strategy;
+    EXPECT_FALSE(result.first_failing_schedule.empty()) << strategy;
+  }
+}
+
+TEST(Exhaustive, ProvesHsetMultiFixedClean) {
+  // Two decisions each: every interleaving, with no poll. One decision each: with one poll per
+  // user as well.
+  const Scenario two_each = same_item(2);
+  ExhaustiveOptions options;
+  options.stop_at_first = false;
+  const ExhaustiveResult without_polls =
+      explore_exhaustively(config_for(two_each, "hset-multi", "fixed", 0), options);
+  EXPECT_TRUE(without_polls.complete);
+  EXPECT_EQ(without_polls.failing_schedules, 0u);
+  EXPECT_GT(without_polls.schedules, 100u);
+
+  const Scenario one_each = same_item(1);
+  const ExhaustiveResult with_poll =
+      explore_exhaustively(config_for(one_each, "hset-multi", "fixed", 1), options);
+  EXPECT_TRUE(with_poll.complete);
+  EXPECT_EQ(with_poll.failing_schedules, 0u);
+}
+
+TEST(Exhaustive, ReductionSameVerdictFewerSchedules) {
+  const Scenario scenario = same_item(1);
+  ExhaustiveOptions reduced;
+  reduced.stop_at_first = false;
+  ExhaustiveOptions full = reduced;
+  full.reduction = false;
+
+  // Clean under both, and both searches complete.
+  const auto clean_reduced = explore_exhaustively(config_for(scenario, "full-overwrite", "legacy", 0), reduced);
+  const auto clean_full = explore_exhaustively(config_for(scenario, "full-overwrite", "legacy", 0), full);
+  EXPECT_TRUE(clean_reduced.complete);
+  EXPECT_TRUE(clean_full.complete);
+  EXPECT_EQ(clean_reduced.failing_schedules, 0u);
+  EXPECT_EQ(clean_full.failing_schedules, 0u);
+  EXPECT_LT(clean_reduced.schedules * 100, clean_full.schedules);
+  EXPECT_GT(clean_reduced.pruned, 0u);
+
+  // Failing under both: every hset schedule passes through two statuses.
+  ExhaustiveOptions first_only;
+  const auto failing_reduced = explore_exhaustively(config_for(scenario, "hset", "legacy", 0), first_only);
+  first_only.reduction = false;
+  const auto failing_full = explore_exhaustively(config_for(scenario, "hset", "legacy", 0), first_only);
+  EXPECT_TRUE(failing_reduced.first_failure.has_value());
+  EXPECT_TRUE(failing_full.first_failure.has_value());
+}
+
+TEST(Exhaustive, ReducedSearchCountsTraces) {
+  // hset-multi without polls: the reads of the two page loads and the two atomic saves leave
+  // four orders that differ (which save commits last, and whether each page load reads before
+  // the other user's save), and sleep sets explore each once.
+  const Scenario scenario = same_item(1);
+  ExhaustiveOptions options;
+  options.stop_at_first = false;
+  const auto result = explore_exhaustively(config_for(scenario, "hset-multi", "legacy", 0), options);
+  EXPECT_TRUE(result.complete);
+  EXPECT_EQ(result.schedules, 4u);
+  EXPECT_EQ(result.failing_schedules, 0u);
+}
+
+TEST(Exhaustive, PreemptionBoundLimitsSearch) {
+  const Scenario scenario = same_item(1);
+  ExhaustiveOptions bounded;
+  bounded.reduction = false;
+  bounded.stop_at_first = false;
+  bounded.preemption_bound = 0;
+  const auto none = explore_exhaustively(config_for(scenario, "full-overwrite", "legacy", 0), bounded);
+  bounded.preemption_bound = 1;
+  const auto one = explore_exhaustively(config_for(scenario, "full-overwrite", "legacy", 0), bounded);
+  EXPECT_TRUE(none.complete);
+  EXPECT_TRUE(one.complete);
+  EXPECT_GT(none.bounded, 0u);
+  EXPECT_LT(none.schedules, one.schedules);
+  EXPECT_LT(one.schedules, 48620u);  // every interleaving of the unbounded search
+}
+
+TEST(Exhaustive, ScheduleLimitStops) {
+  const Scenario scenario = same_item(2);
+  ExhaustiveOptions options;
+  options.reduction = false;
+  options.schedules_max = 50;
+  options.stop_at_first = false;
+  const auto result = explore_exhaustively(config_for(scenario, "hset-multi", "fixed", 1), options);
+  EXPECT_EQ(result.schedules, 50u);
+  EXPECT_FALSE(result.complete);
+}
+
+// PCT with depth 2 finds the read-merge-write race at least as often as its bound promises,
+// over a fixed set of seeds.
+TEST(Pct, MeetsBoundOnReadMergeWriteRace) {
+  const Scenario scenario =
+      load_scenario_file(std::string(REVIEWSIM_SOURCE_DIR) + "/scenarios/read-merge-write-race.json");
+  SimulationConfig config = config_for(scenario, "read-merge-write", "fixed", 1);
+  config.explorer = ExplorerKind::pct;
+  const SimulationResult probe = simulate(config);
+  config.pct = PctParams{2, probe.steps_count};
+
+  int actors = probe.actors_count;
+  int failing = 0;
+  const int schedules = 300;
+  for (int seed = 1; seed <= schedules; ++seed) {
+    config.seed = static_cast<std::uint64_t>(seed);
+    const SimulationResult run = simulate(config);
+    actors = std::max(actors, run.actors_count);
+    if (!run.anomalies.empty()) ++failing;
+  }
+  const double bound = pct_bound(actors, probe.steps_count, 2);
+  EXPECT_GE(static_cast<double>(failing) / schedules, bound);
+  EXPECT_GT(failing, 0);
+}
+
+TEST(Coverage, CountsConflictingOrderings) {
+  ConflictCoverage coverage;
+  const std::uint64_t key = 42;
+  // Two requests write the same key: one ordering per order seen.
+  coverage.add({{1, 0, key, true}, {2, 0, key, true}});
+  EXPECT_EQ(coverage.orderings(), 1u);
+  coverage.add({{1, 0, key, true}, {2, 0, key, true}});
+  EXPECT_EQ(coverage.orderings(), 1u);
+  coverage.add({{2, 0, key, true}, {1, 0, key, true}});
+  EXPECT_EQ(coverage.orderings(), 2u);
+  // Two reads never conflict, nor do accesses of one request or of different keys.
+  coverage.add({{3, 0, key, false}, {4, 0, key, false}, {5, 0, key, true}, {5, 1, key, true}, {6, 0, 7, true}});
+  EXPECT_EQ(coverage.orderings(), 6u);  // 3 and 4 each before both commands of request 5
+}
+
+}  // namespace
+}  // namespace reviewsim
