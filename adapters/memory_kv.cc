@@ -275,18 +275,18 @@ Reply MemoryStore::scan(const Command& command) const {
   });
 
   // Keys that share a position go out in one page, so that the next cursor skips none of them.
-  std::size_t taken = std::min<std::uint64_t>(count, positions.size());
-  while (taken > 0 && taken < positions.size() &&
-         positions[taken].first == positions[taken - 1].first) {
-    ++taken;
+  std::size_t page_end = std::min<std::uint64_t>(count, positions.size());
+  while (page_end > 0 && page_end < positions.size() &&
+         positions[page_end].first == positions[page_end - 1].first) {
+    ++page_end;
   }
   std::vector<Reply> keys;
-  for (std::size_t index = 0; index < taken; ++index) {
+  for (std::size_t index = 0; index < page_end; ++index) {
     const std::string& key = *positions[index].second;
     if (command.field.empty() || glob_match(command.field, key)) keys.push_back(Reply::bulk(key));
   }
   // The position after the last one returned; it wraps to 0 only past the last possible one.
-  const std::uint64_t next = taken == positions.size() ? 0 : positions[taken - 1].first + 1;
+  const std::uint64_t next = page_end == positions.size() ? 0 : positions[page_end - 1].first + 1;
   std::vector<Reply> elements;
   elements.push_back(Reply::bulk(std::to_string(next)));
   elements.push_back(Reply::array(std::move(keys)));

@@ -1,10 +1,10 @@
 #pragma once
 
 // A strategy program: a C++20 coroutine that issues KV commands one at a time and receives each
-// reply before it continues. The caller steps it: command() is the command the program waits
+// reply before it continues. The caller steps it: slot().command is the command the program waits
 // on, resume(reply) hands it the reply and runs it to its next command or to its end. The
-// simulator runs one command per step so that any other work can come between two commands;
-// run_program() runs a program to its end on one connection, one round trip per command, and
+// simulator runs one command per step so that any other work can come between two commands.
+// run_program() runs a program to its end on one connection, one round trip per command.
 // run_program_pipelined() does the same with each MULTI/EXEC block in one round trip, as
 // production does.
 //
@@ -32,7 +32,7 @@ namespace reviewsim {
 // The state a program shares with its caller between two steps.
 struct ProgramSlot {
   Command command;
-  // What the command does to the store in model terms, for write commands.
+  // The command's effect on the store in model terms, for write commands.
   std::optional<StoreDelta> delta;
   // True when the program ignores this command's reply until a later command (a command queued
   // inside MULTI), so that production may send it together with the next one.
@@ -109,8 +109,8 @@ class Program {
   bool started_ = false;
 };
 
-// The awaitable a program co_awaits to issue one command; it resumes with the reply. It holds
-// only pointers to the caller's named locals, which it moves into the slot: GCC 12 mishandles
+// The awaitable a program co_awaits to issue one command; it resumes with the reply. It keeps
+// only pointers to the caller's named locals and moves them into the slot. GCC 12 mishandles
 // the lifetime of non-trivial temporaries inside a co_await expression (it freed a string
 // twice here), so programs build each command in a named variable first.
 class KvCall {
@@ -199,10 +199,10 @@ inline void check_deferred_replies(const std::vector<Command>& batch,
 
 }  // namespace detail
 
-// Runs a program to its end on one connection, as production does: the commands a program
-// marks pipelined (slot().pipelined) are collected, each answered at once with a placeholder
-// reply, and sent together with the next command whose reply the program reads, in one
-// execute_pipeline call. A MULTI/EXEC block thus takes one round trip. Throws PipelineError
+// Runs a program to its end on one connection, as production does. The commands a program
+// marks pipelined (slot().pipelined) are collected, and the program gets a placeholder reply
+// for each at once. They go out together with the next command whose reply the program reads,
+// in one execute_pipeline call. A MULTI/EXEC block thus takes one round trip. Throws PipelineError
 // when a collected command gets an error reply, and KvError when the connection fails.
 template <typename Result>
 Result run_program_pipelined(Program<Result> program, Kv& kv) {

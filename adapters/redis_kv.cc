@@ -299,7 +299,7 @@ void RedisKv::connect() {
                   fmt::format("cannot use Redis at {}: {} failed: {}", server, command,
                               replies[index].text));
   }
-  redis_log().info("connected server={} reconnects={}", server, reconnects_count_);
+  redis_log().info("connected server={} earlier_reconnects={}", server, reconnects_count_);
 }
 
 bool RedisKv::connection_looks_closed() const {
@@ -319,8 +319,8 @@ void RedisKv::ensure_connected() {
                                                   : "the server closed the connection";
   redis_log().warn("reconnecting server={} reason=\"{}\"", options_.url.redacted(), reason);
   disconnect();
-  ++reconnects_count_;
   connect();
+  ++reconnects_count_;
 }
 
 void RedisKv::Batch::add(std::initializer_list<std::string_view> command_words) {

@@ -1,11 +1,12 @@
 // Decisions per second through ReviewStore on a real redis-server, at 1 and 4 connections (one
 // thread each), to compare with `redis-benchmark -t hset` at the same client counts.
 //
-//   facade/decisions   one approve or reject per iteration: one MULTI/EXEC block of five
-//                      commands (MULTI, HSET, HDEL, HDEL, EXEC) in one round trip
-//   facade/loads       one company load per iteration: MULTI, 3 HGETALL, EXEC in one round trip
-//   redis_kv/hset      one plain HSET per iteration through RedisKv: the same request as
-//                      redis-benchmark's, to separate client overhead from the transaction
+// Benchmarks, each at 1 and 4 threads:
+// - facade/decisions: one approve or reject per iteration. It is one MULTI/EXEC block of five
+//   commands (MULTI, HSET, HDEL, HDEL, EXEC) in one round trip.
+// - facade/loads: one load of a 100-item company per iteration (MULTI, 3 HGETALL, EXEC).
+// - redis_kv/hset: one plain HSET per iteration through RedisKv, the same request as
+//   redis-benchmark's. It separates the client's overhead from the transaction's.
 //
 // The server: REVIEWSIM_REDIS_URL when set (to compare with redis-benchmark on the same
 // server), otherwise a private redis-server on a free 127.0.0.1 port, persistence off.

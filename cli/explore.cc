@@ -1,6 +1,7 @@
 // reviewsim explore: one scenario and strategy under an explorer with a budget, stopping at the
-// first anomaly unless --all. Prints what it explored, what it found, the coverage of
-// conflicting orderings, and for pct the paper's guarantee and the confidence reached.
+// first anomaly unless --all. Prints the schedules explored, the anomalies found, the coverage
+// of conflicting orderings, and for pct the probability bound of Burckhardt et al. (ASPLOS 2010)
+// with the confidence the budget reached.
 
 #include <chrono>
 #include <cmath>
@@ -91,7 +92,8 @@ int run_explore(const ExploreOptions& options) {
   const bool exhaustive = options.explorer == "exhaustive";
   if (!exhaustive) config.explorer = select_explorer("--explorer", options.explorer);
   if (options.depth < 1 || options.depth > 10) throw UsageError("--depth: expected 1 to 10");
-  const std::uint32_t schedules_budget = options.schedules != 0 ? options.schedules : exhaustive ? 200000 : 1000;
+  std::uint32_t schedules_budget = options.schedules;
+  if (schedules_budget == 0) schedules_budget = exhaustive ? 200000 : 1000;
   config.steps_max = options.steps_max;
   if (options.polls_max >= 0) config.polls_max = static_cast<std::uint32_t>(options.polls_max);
   config.record_accesses = true;
@@ -150,7 +152,8 @@ int run_explore(const ExploreOptions& options) {
       SimulationConfig sizing = config;
       sizing.seed = options.seed;
       const SimulationResult probe = simulate(sizing);
-      steps_estimate = std::max<std::uint32_t>(1, probe.steps_count);
+      // k counts scheduled steps only: the final loads after quiescence are not choices.
+      steps_estimate = std::max<std::uint32_t>(1, static_cast<std::uint32_t>(probe.schedule.size()));
       actors = std::max(1, probe.actors_count);
       config.pct = PctParams{options.depth, steps_estimate};
     }

@@ -31,7 +31,7 @@ using Clock = std::chrono::steady_clock;
 constexpr std::string_view kProductionStrategy = "hset-multi";
 // Sized so that the whole gate runs in about a minute on 2 cores (docs/ci.md has the
 // measurement); canaries are caught within their first ten schedules at seed 1.
-constexpr std::uint32_t kDefaultSchedules = 400;
+constexpr std::uint32_t kDefaultSchedules = 3000;
 // With --time-limit and no --schedules, the most schedules any case gets.
 constexpr std::uint32_t kTimeLimitedSchedulesMax = 1'000'000;
 // A time-limited run adds schedules in rounds of at least this many per case, so that the

@@ -1,6 +1,6 @@
 // reviewsim migrate: converts the old match-review:<company> JSON blobs on a Redis server into
 // the hash layout, one company per atomic step (adapters/migration.h has the rules). Prints a
-// line per company and a summary; exits 1 when a company failed, 2 for an invalid URL and 3
+// line per company and a summary. Exits 1 when a company failed, 2 for an invalid URL, and 3
 // when Redis cannot be reached or the connection breaks.
 
 #include <iostream>

@@ -1,8 +1,8 @@
 #pragma once
 
 // Coverage of an exploration: the distinct orderings of conflicting steps it exercised. Two KV
-// steps conflict when they access the same key and at least one writes it; an ordering is such a
-// pair in the order one schedule ran them. A step is named by its request and its position in
+// steps conflict when they access the same key and at least one writes it. An ordering is such
+// a pair in the order one schedule ran them. A step is named by its request and its position in
 // the request, so the same pair in two schedules counts once, and the reverse order counts
 // separately. More orderings for the same budget means the budget tried more of what matters.
 

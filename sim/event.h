@@ -38,7 +38,7 @@ struct Event {
   TimeMs due_ms = 0;
 };
 
-// What an event touches, for partial-order reduction and PCT. Two events conflict when they
+// The state an event touches, for partial-order reduction and PCT. Two events conflict when they
 // belong to the same actor, change the same user's client, or access one KV key and at least
 // one of them writes it.
 struct Footprint {

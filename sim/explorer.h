@@ -20,7 +20,7 @@
 
 namespace reviewsim {
 
-// What an explorer sees at one scheduled step.
+// The input of an explorer at one scheduled step.
 struct ChoiceContext {
   std::span<const Event> enabled;  // non-empty, in creation order
   // One per enabled event, filled only for explorers whose needs_footprints() is true.

@@ -1,7 +1,7 @@
 #pragma once
 
-// Runs many schedules: one cell is a (scenario, strategy, client variant, users, explorer)
-// configuration run for N schedules; a batch runs many cells on worker threads. Each schedule
+// Runs many schedules. One cell is a (scenario, strategy, client variant, users, explorer)
+// configuration run for N schedules, and a batch runs many cells on worker threads. Each schedule
 // is single-threaded and owns its state, and results are stored by cell index, so the output
 // does not depend on the number of threads or on their timing.
 

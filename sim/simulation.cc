@@ -328,8 +328,8 @@ void Simulation::run_event(const Event& event, StepRecord& record) {
     }
     case EventKind::poll_timer: {
       // A user whose script is done and whose decisions are all saved stops polling, so that
-      // the run can drain to quiescence; otherwise an explorer that ignores time could keep
-      // firing polls and never let every request be answered at once.
+      // the run can drain to quiescence. Otherwise an explorer that ignores time could keep
+      // firing polls, and some request would always be waiting for its reply.
       UserState& state = user_state(event.user);
       if (state.script_done && !state.client.has_unsaved_decisions()) {
         if (config_.keep_steps) record.note = "script done and saved: polling stops";
@@ -441,7 +441,7 @@ void Simulation::apply_effects(UserId user, StepRecord& record) {
     }
   }
 
-  // Page ready: the script starts once every page load has answered.
+  // Page ready: the script starts once every page load has its reply.
   if (!state.script_started && state.client.page_ready()) {
     state.script_started = true;
     schedule_next_action(user);
@@ -507,7 +507,7 @@ void Simulation::after_command(Handler& handler, const Command& command, const R
   }
 
   if (command.op == Op::exec || command.op == Op::discard) {
-    // EXEC makes the queued writes visible, except those whose own reply is an error; a nil
+    // EXEC makes the queued writes visible, except those whose own reply is an error. A nil
     // EXEC (a WATCHed key changed) and DISCARD make none visible.
     if (command.op == Op::exec && reply.type == Reply::Type::array) {
       RS_ASSERT(reply.elements.size() == handler.queued_deltas.size());

@@ -140,7 +140,8 @@ TEST(Pct, MeetsBoundOnReadMergeWriteRace) {
   SimulationConfig config = config_for(scenario, "read-merge-write", "fixed", 1);
   config.explorer = ExplorerKind::pct;
   const SimulationResult probe = simulate(config);
-  config.pct = PctParams{2, probe.steps_count};
+  const auto steps = static_cast<std::uint32_t>(probe.schedule.size());
+  config.pct = PctParams{2, steps};
 
   int actors = probe.actors_count;
   int failing = 0;
@@ -151,7 +152,7 @@ TEST(Pct, MeetsBoundOnReadMergeWriteRace) {
     actors = std::max(actors, run.actors_count);
     if (!run.anomalies.empty()) ++failing;
   }
-  const double bound = pct_bound(actors, probe.steps_count, 2);
+  const double bound = pct_bound(actors, steps, 2);
   EXPECT_GE(static_cast<double>(failing) / schedules, bound);
   EXPECT_GT(failing, 0);
 }

@@ -104,19 +104,23 @@ void write_modified_scenario(const std::string& name, const std::string& from, c
 
 GateResult read_gate(const fs::path& path) { return parse_gate_json(read_file(path), path.string()); }
 
+// Whether the gate ran to its end: 0 when every expectation held, 1 when one did not. Tests of
+// sharding and progress use budgets too small for some canaries, so either is fine there.
+bool gate_completed(const CliResult& result) { return result.exit_code == 0 || result.exit_code == 1; }
+
 TEST(Gate, PassesOnBundledScenarios) {
   TempDirectory scratch;
   const fs::path json = scratch.path() / "gate.json";
   const fs::path junit = scratch.path() / "junit.xml";
   const CliResult result = run_reviewsim(
-      {"gate", "--schedules", "30", "--quiet", "--json", json.string(), "--junit", junit.string()}, scratch.path());
+      {"gate", "--schedules", "20", "--quiet", "--json", json.string(), "--junit", junit.string()}, scratch.path());
 
   ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
   EXPECT_NE(result.out.find("Gate passed"), std::string::npos) << result.out;
   const GateResult gate = read_gate(json);
   EXPECT_TRUE(gate_passed(gate));
   ASSERT_EQ(gate.shards.size(), 1u);
-  EXPECT_EQ(gate.shards[0].schedules_per_case, 30u);
+  EXPECT_EQ(gate.shards[0].schedules_per_case, 20u);
   std::map<GateRole, int> cases_of_role;
   for (const GateCase& gate_case : gate.cases) ++cases_of_role[gate_case.role];
   EXPECT_EQ(cases_of_role[GateRole::production], 12) << "two explorers for each of the six bundled scenarios";
@@ -191,17 +195,18 @@ TEST(Gate, LostCanaryFailsWithPowerMessage) {
 TEST(Gate, FourShardsMergeToUnshardedRun) {
   TempDirectory scratch;
   const fs::path whole = scratch.path() / "whole.json";
-  ASSERT_EQ(run_reviewsim({"gate", "--schedules", "5", "--quiet", "--json", whole.string()}, scratch.path()).exit_code,
-            0);
+  const CliResult unsharded_run =
+      run_reviewsim({"gate", "--schedules", "3", "--quiet", "--json", whole.string()}, scratch.path());
+  ASSERT_TRUE(gate_completed(unsharded_run)) << unsharded_run.out << unsharded_run.err;
 
   std::vector<std::string> merge_arguments = {"report", "merge", "--in"};
   std::size_t shard_cases = 0;
   for (int shard = 1; shard <= 4; ++shard) {
     const fs::path path = scratch.path() / fmt::format("shard{}.json", shard);
     const CliResult result = run_reviewsim(
-        {"gate", "--schedules", "5", "--quiet", "--shard", fmt::format("{}/4", shard), "--json", path.string()},
+        {"gate", "--schedules", "3", "--quiet", "--shard", fmt::format("{}/4", shard), "--json", path.string()},
         scratch.path());
-    ASSERT_EQ(result.exit_code, 0) << result.out << result.err;
+    ASSERT_TRUE(gate_completed(result)) << result.out << result.err;
     const GateResult part = read_gate(path);
     for (const GateCase& gate_case : part.cases) {
       EXPECT_EQ(gate_case.index % 4, static_cast<std::size_t>(shard - 1)) << "shard " << shard;
@@ -212,7 +217,7 @@ TEST(Gate, FourShardsMergeToUnshardedRun) {
   const fs::path merged_path = scratch.path() / "merged.json";
   merge_arguments.insert(merge_arguments.end(), {"--out", merged_path.string()});
   const CliResult merge = run_reviewsim(merge_arguments, scratch.path());
-  ASSERT_EQ(merge.exit_code, 0) << merge.out << merge.err;
+  ASSERT_EQ(merge.exit_code, unsharded_run.exit_code) << "merge exits as the unsharded gate did\n" << merge.err;
 
   const GateResult unsharded = read_gate(whole);
   GateResult merged = read_gate(merged_path);
@@ -244,11 +249,9 @@ TEST(Gate, MergeRejectsMissingShard) {
   std::vector<std::string> arguments = {"report", "merge", "--in"};
   for (const int shard : {1, 2, 4}) {
     const fs::path path = scratch.path() / fmt::format("shard{}.json", shard);
-    ASSERT_EQ(run_reviewsim({"gate", "--schedules", "1", "--quiet", "--shard", fmt::format("{}/4", shard), "--json",
-                             path.string()},
-                            scratch.path())
-                  .exit_code,
-              0);
+    ASSERT_TRUE(gate_completed(run_reviewsim(
+        {"gate", "--schedules", "1", "--quiet", "--shard", fmt::format("{}/4", shard), "--json", path.string()},
+        scratch.path())));
     arguments.push_back(path.string());
   }
   arguments.insert(arguments.end(), {"--out", (scratch.path() / "merged.json").string()});
@@ -313,8 +316,9 @@ TEST(Gate, RejectsBadUsageAndUnwritableFiles) {
 
 TEST(Gate, ProgressIsOneSummaryLineWhenPiped) {
   TempDirectory scratch;
-  const CliResult result = run_reviewsim({"gate", "--schedules", "2"}, scratch.path());
-  ASSERT_EQ(result.exit_code, 0) << result.err;
+  const std::string scenario = "scenarios/read-merge-write-race.json";
+  const CliResult result = run_reviewsim({"gate", "--schedules", "2", "--scenarios", scenario}, scratch.path());
+  ASSERT_TRUE(gate_completed(result)) << result.err;
   EXPECT_EQ(result.err.find('\r'), std::string::npos) << "no line rewriting without a terminal";
   // A start line naming the seed, and one summary line.
   EXPECT_EQ(count_of(result.err, "\n"), 2u) << result.err;
@@ -322,8 +326,9 @@ TEST(Gate, ProgressIsOneSummaryLineWhenPiped) {
   EXPECT_NE(result.err.find(" done, "), std::string::npos) << result.err;
   EXPECT_NE(result.err.find(" schedules in "), std::string::npos) << result.err;
 
-  const CliResult quiet = run_reviewsim({"gate", "--schedules", "2", "--quiet"}, scratch.path());
-  ASSERT_EQ(quiet.exit_code, 0);
+  const CliResult quiet =
+      run_reviewsim({"gate", "--schedules", "2", "--quiet", "--scenarios", scenario}, scratch.path());
+  ASSERT_TRUE(gate_completed(quiet));
   EXPECT_EQ(quiet.err, "");
 }
 
@@ -336,7 +341,9 @@ TEST(Gate, ProgressRewritesLineOnTerminal) {
   const std::string gate = quoted(REVIEWSIM_BINARY) + " gate --schedules 2 --scenarios " +
                            quoted(std::string(REVIEWSIM_SOURCE_DIR) + "/scenarios/read-merge-write-race.json");
   const fs::path output = scratch.path() / "terminal.txt";
-  const std::string command = "script -qfec " + quoted(gate + " >/dev/null") + " /dev/null >" + quoted(output.string());
+  // script -e returns the gate's exit code; `|| true` keeps a failed canary from mattering here.
+  const std::string command =
+      "script -qfec " + quoted(gate + " >/dev/null || true") + " /dev/null >" + quoted(output.string());
   ASSERT_EQ(std::system(command.c_str()), 0);
   const std::string text = read_file(output);
   EXPECT_NE(text.find("\rgate: "), std::string::npos) << text;

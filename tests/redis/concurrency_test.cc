@@ -8,7 +8,7 @@
 //
 // Through ReviewStore (hset-multi), no acknowledged decision may be lost and no item may be in
 // two statuses. Through full-overwrite (GET the blob, apply the decision, SET the whole blob)
-// the same load loses decisions; the test counts them and measures how long the first loss
+// the same load loses decisions. The test counts them and measures how long the first loss
 // took, beside how long the simulator takes to find one.
 
 #include <algorithm>
@@ -181,7 +181,7 @@ struct LossReport {
 };
 
 // Replays the log of whole-blob SETs. A decision commits with the first SET that carries its
-// entry; from then on it is its item's newest decision until a later decision on the item
+// entry. From then on it is its item's newest decision until a later decision on the item
 // commits, and a SET without it in that time overwrote it with a stale copy.
 LossReport find_losses(const std::vector<Acknowledged>& acknowledged,
                        const std::vector<MonitorLine>& log, const Catalog& catalog) {

@@ -63,7 +63,8 @@ class Mirror {
     return redis_reply;
   }
 
-  // The request's program has ended: its connections go back to the pool, free of MULTI state.
+  // The request's program has ended: its Redis connection, free of MULTI state, goes back to
+  // the pool.
   void release(RequestId owner) {
     auto found = active_.find(owner);
     if (found == active_.end()) return;

@@ -1,6 +1,6 @@
-// The blob-to-hash migration: the conversion rules, a run on MemoryKv and on a real
-// redis-server, every interleaving of a conversion with a concurrent save, a real migration
-// while other threads keep writing, a server stopped mid-run, and the exit codes of
+// The blob-to-hash migration: the conversion rules and runs on MemoryKv and on a real
+// redis-server. Also every interleaving of a conversion with a concurrent save, a real
+// migration while other threads keep writing, a server stopped mid-run, and the exit codes of
 // `reviewsim migrate`.
 
 #include "adapters/migration.h"
@@ -182,7 +182,7 @@ TEST_P(MigrationTest, DryRunWritesNothing) {
   EXPECT_EQ(dump_keyspace(*kv_), before);
 }
 
-TEST_P(MigrationTest, BadBlobIsReportedWithItsKeyAndLeftUntouched) {
+TEST_P(MigrationTest, BadBlobReportedAndUntouched) {
   set("match-review:acme", make_blob(2));
   set("match-review:broken", "{\"approved\": {\"x\": ");
   const MigrationReport report = migrate_blobs(*kv_, MigrationOptions{});
@@ -322,7 +322,7 @@ TEST_P(MigrationInterleavingTest, ConcurrentSaveIsNeverLost) {
   const HashStrategy strategy(catalog, GetParam().transactional);
   const Decision decision{DecisionId{1, 1}, company, decided, DecisionKind::reject, {}, 500};
 
-  // `schedule[i]` says which program runs step i: true for the save. Every schedule that runs
+  // `schedule[i]` selects the program that runs step i: true for the save. Every schedule that runs
   // both programs to their end is tried, by a depth-first walk that replays from the start.
   // The conversion moves one command per step, the save one batch per step: MULTI and the
   // commands queued after it change nothing that another connection can see before EXEC, so
@@ -466,7 +466,7 @@ TEST(MigrationConcurrency, WritersDuringMigrationLoseNothing) {
 // Redis stopped mid-run.
 
 // Forwards to a RedisKv and, just before the batch that carries the `stop_at`-th MULTI, makes
-// the server save its data and exit, so the test knows which companies were converted.
+// the server save its data and exit. The test can then tell which companies were converted.
 class StoppingKv final : public Kv {
  public:
   StoppingKv(RedisKv& inner, RedisServerProcess& server, int stop_at)
@@ -526,7 +526,7 @@ std::vector<bool> converted_companies(Kv& kv, int companies_count, int items_cou
   return converted;
 }
 
-TEST(MigrationStop, ServerStoppedMidRunLeavesNoCompanyHalfWritten) {
+TEST(MigrationStop, StoppedServerLeavesNoHalfCompany) {
   constexpr int kCompanies = 10;
   constexpr int kItems = 6;
   auto server = std::make_unique<RedisServerProcess>();

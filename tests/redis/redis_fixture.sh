@@ -19,8 +19,8 @@ port_in_use() {
   (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# True when the server on 127.0.0.1:$1 answers PING with PONG.
-answers_ping() {
+# True when the server on 127.0.0.1:$1 replies to PING with PONG.
+replies_to_ping() {
   (
     exec 3<>"/dev/tcp/127.0.0.1/$1"
     printf 'PING\r\n' >&3
@@ -29,8 +29,8 @@ answers_ping() {
   ) 2>/dev/null
 }
 
-# True while process $1 runs. A zombie counts as ended: in a container nobody may reap the
-# daemon for a while after it exits.
+# True while process $1 runs. A zombie counts as ended, because in a container no process may
+# reap the daemon for a while after it exits.
 process_running() {
   local state
   kill -0 "$1" 2>/dev/null || return 1
@@ -66,8 +66,8 @@ start_server() {
       --daemonize yes --pidfile "$pid_file" --logfile "$dir/redis.log" --dir "$dir" \
       --loglevel warning
     for _ in $(seq 50); do
-      # The pid file shows that our daemon, not some other process, holds the port.
-      if [ -f "$pid_file" ] && process_running "$(cat "$pid_file")" && answers_ping "$port"; then
+      # The pid file shows that our daemon, not some other process, listens on the port.
+      if [ -f "$pid_file" ] && process_running "$(cat "$pid_file")" && replies_to_ping "$port"; then
         echo "$port" >"$port_file"
         echo "redis-server pid $(cat "$pid_file") listens on 127.0.0.1:$port"
         return 0

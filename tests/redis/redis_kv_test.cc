@@ -1,6 +1,6 @@
-// RedisKv on a real redis-server: URL parsing, replies against MemoryKv's, pipelining, and the
-// failures a service meets (wrong password, refused connect, a connection closed by the server,
-// a server stopped mid-run, a reply that never comes, a key of the wrong type).
+// RedisKv on a real redis-server: URL parsing, replies against MemoryKv's and pipelining. Also
+// the failures a service meets: a wrong password, a refused connect, a connection closed by
+// the server, a server stopped mid-run, a reply that never comes and a key of the wrong type.
 
 #include "adapters/redis_kv.h"
 
@@ -169,7 +169,7 @@ TEST_F(RedisKvTest, RepliesEqualMemoryKvReplies) {
   }
 }
 
-TEST_F(RedisKvTest, WrongTypeIsAnErrorReplyNotAnException) {
+TEST_F(RedisKvTest, WrongTypeIsErrorReply) {
   ASSERT_EQ(kv_->execute(command(Op::set, "match-review:acme:approved", {}, "text")), Reply::ok());
   EXPECT_REPLY(kv_->execute(command(Op::hset, "match-review:acme:approved", "a1", "{}")),
                Reply::error(kWrongType));

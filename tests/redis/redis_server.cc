@@ -34,8 +34,9 @@ std::filesystem::path make_temporary_directory() {
   return pattern;
 }
 
-// True when a server on `port` answers PING, or answers NOAUTH because it wants a password.
-bool answers_ping(int port) {
+// True when a server on `port` replies to PING with PONG, or with NOAUTH because it requires a
+// password.
+bool replies_to_ping(int port) {
   timeval timeout{0, 200000};
   redisContext* context = redisConnectWithTimeout("127.0.0.1", port, timeout);
   if (context == nullptr) return false;
@@ -129,7 +130,7 @@ bool RedisServerProcess::try_start(int port) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(kReadyWaitMs);
   while (std::chrono::steady_clock::now() < deadline) {
     if (!running()) return false;
-    if (answers_ping(port)) return true;
+    if (replies_to_ping(port)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   stop();

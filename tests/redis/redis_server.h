@@ -4,8 +4,8 @@
 //
 // RedisServerProcess starts a private server as a child process on a free port, with
 // persistence off unless the caller passes other options, and stops it by its pid.
-// shared_redis_port() returns the server that the ctest fixture started (tests/redis/
-// redis_fixture.sh writes its port to $REVIEWSIM_TEST_REDIS_DIR/port); run outside ctest, it
+// shared_redis_port() returns the port of the server that the ctest fixture started:
+// tests/redis/redis_fixture.sh writes it to $REVIEWSIM_TEST_REDIS_DIR/port. Outside ctest it
 // starts a private server for the process instead.
 
 #include <sys/types.h>
@@ -26,7 +26,7 @@ class RedisServerProcess {
     std::filesystem::path directory;
   };
 
-  // Starts the server and waits until it answers PING. Throws std::runtime_error, with the end
+  // Starts the server and waits until it replies to PING. Throws std::runtime_error, with the end
   // of the server's log, when it does not start within a few seconds.
   RedisServerProcess();
   explicit RedisServerProcess(Options options);

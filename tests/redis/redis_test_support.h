@@ -44,7 +44,7 @@ struct KeyDump {
   friend bool operator==(const KeyDump&, const KeyDump&) = default;
 };
 
-// Every key that `kv` sees, sorted by name, read with SCAN, TYPE and GET or HGETALL.
+// Every key of the database of `kv`, sorted by name, read with SCAN, TYPE and GET or HGETALL.
 std::vector<KeyDump> dump_keyspace(Kv& kv);
 std::string format_dump(const std::vector<KeyDump>& dump);
 

@@ -245,7 +245,7 @@ TEST_P(ReviewStoreTest, KeyOfWrongTypeThrowsStoreFailed) {
       << document_error.what();
 }
 
-TEST_P(ReviewStoreTest, StoredValueThatDoesNotDecodeThrowsStoreFailed) {
+TEST_P(ReviewStoreTest, UndecodableValueThrowsStoreFailed) {
   kv_->execute(command(Op::hset, "match-review:acme:rejected", "a1", "not json"));
   const StoreError error = expect_store_error([&] { store_->load("acme"); });
   EXPECT_EQ(error.kind(), StoreErrorKind::store_failed);
@@ -273,7 +273,7 @@ TEST_P(ReviewStoreTest, EntityMapsStoreJsonPerEntity) {
   EXPECT_REPLY(kv_->execute(command(Op::type, "review-entity:field-edits:acme")), Reply::status("hash"));
 }
 
-TEST_P(ReviewStoreTest, EntityWritesOfTwoClientsDoNotOverwriteEachOther) {
+TEST_P(ReviewStoreTest, EntityWritesOfTwoClientsCoexist) {
   auto other_kv = connect();
   ReviewStore other(*other_kv);
   store_->put_entity(EntityMap::resolutions, "acme", "mine", "1");
@@ -332,7 +332,7 @@ TEST_P(ReviewStoreTest, DocumentUpdateReportsConflictWhenRetriesRunOut) {
   EXPECT_EQ(error.kind(), StoreErrorKind::conflict);
   EXPECT_TRUE(error.retryable());
   EXPECT_EQ(calls, 3);
-  // Nothing of ours was written: the document holds the other client's last value.
+  // Nothing of ours was written: the document contains the other client's last value.
   EXPECT_EQ(store.read_document(Document::autosave, "acme"), std::optional<std::string>("3"));
 }
 
