@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <iostream>
+#include <map>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -41,7 +43,18 @@ struct ExploreOptions {
   std::uint32_t steps_max = 100000;
   std::string trace_out;
   std::string json_out;
+  std::string traces;
+  std::uint32_t verify_every = 0;
   bool quiet = false;
+};
+
+// The first failing schedule of each anomaly kind, to write as traces.
+struct FirstFailures {
+  std::map<AnomalyKind, std::pair<std::uint64_t, std::vector<std::uint32_t>>> by_kind;
+
+  void note(const SimulationResult& run, std::uint64_t seed) {
+    for (const AnomalyKind kind : anomaly_kinds(run.anomalies)) by_kind.try_emplace(kind, seed, run.schedule);
+  }
 };
 
 struct ExploreSummary {
@@ -115,6 +128,23 @@ int run_explore(const ExploreOptions& options) {
 
   std::uint64_t failing_seed = 0;
   std::vector<std::uint32_t> failing_schedule;
+  FirstFailures first_failures;
+  std::uint32_t verified = 0;
+  std::uint32_t nondeterministic = 0;
+  // Re-runs a schedule from its recorded choices and compares the history hash.
+  const auto verify = [&](const SimulationResult& run, std::uint64_t seed, std::uint32_t index) {
+    if (options.verify_every == 0 || index % options.verify_every != 0) return;
+    SimulationConfig again = config;
+    again.seed = seed;
+    again.schedule = &run.schedule;
+    again.explorer_override = nullptr;
+    ++verified;
+    if (simulate(again).history_hash != run.history_hash) {
+      ++nondeterministic;
+      std::cout << fmt::format("NONDETERMINISM: schedule {} (seed {}) gave two different histories. "
+                               "This is a bug in reviewsim.\n", index + 1, seed);
+    }
+  };
   int actors = 0;
   std::uint32_t steps_estimate = 0;
 
@@ -131,6 +161,8 @@ int run_explore(const ExploreOptions& options) {
       coverage.add(run.accesses);
       summary.steps += run.steps_count;
       note_kinds(run, summary.kinds);
+      first_failures.note(run, options.seed);
+      verify(run, options.seed, schedules_done);
       ++schedules_done;
       progress.update(schedules_done, schedules_done);
       return !out_of_time();
@@ -166,6 +198,8 @@ int run_explore(const ExploreOptions& options) {
       if (run.step_limit_hit) ++summary.step_limit_hits;
       actors = std::max(actors, run.actors_count);
       coverage.add(run.accesses);
+      first_failures.note(run, config.seed);
+      verify(run, config.seed, index);
       progress.update(summary.schedules, summary.schedules);
       if (run.anomalies.empty()) continue;
       ++summary.failing;
@@ -184,6 +218,14 @@ int run_explore(const ExploreOptions& options) {
   progress.finish(summary.schedules);
 
   if (summary.first_failure) write_trace(config, failing_seed, failing_schedule, options.explorer, trace_path);
+  if (!options.traces.empty()) {
+    for (const auto& [kind, failure] : first_failures.by_kind) {
+      const std::string name = fmt::format("{}.{}.{}.{}.json", scenario.name, options.strategy, config.client.name,
+                                           anomaly_kind_name(kind));
+      write_trace(config, failure.first, failure.second, options.explorer,
+                  (std::filesystem::path(options.traces) / name).string());
+    }
+  }
 
   std::cout << fmt::format("explore: scenario {}, strategy {}, client {}, {} users, explorer {}\n", scenario.name,
                            options.strategy, config.client.name, config.users_count, options.explorer);
@@ -207,6 +249,9 @@ int run_explore(const ExploreOptions& options) {
         actors, steps_estimate, options.depth, options.depth - 1, bound, summary.schedules, 100.0 * confidence);
   }
 
+  if (options.verify_every != 0) {
+    std::cout << fmt::format("Determinism check: {} schedules re-run, {} differed.\n", verified, nondeterministic);
+  }
   if (summary.first_failure) {
     std::string kinds;
     for (const AnomalyKind kind : summary.kinds) kinds += (kinds.empty() ? "" : ", ") + std::string(anomaly_kind_name(kind));
@@ -247,7 +292,7 @@ int run_explore(const ExploreOptions& options) {
     if (summary.first_failure) document["trace"] = trace_path;
     write_text_file(options.json_out, document.dump(2) + "\n");
   }
-  return summary.first_failure ? kExitAnomaly : kExitClean;
+  return summary.first_failure || nondeterministic > 0 ? kExitAnomaly : kExitClean;
 }
 
 }  // namespace
@@ -289,6 +334,11 @@ CommandRunner add_explore_command(CLI::App& app) {
   command->add_option("--trace-out", options->trace_out,
                       "Where to write the trace of the first failure (default: out/explore-SCENARIO-STRATEGY-EXPLORER.json)");
   command->add_option("--json", options->json_out, "Write the result as JSON (reviewsim-explore/1) for `report`");
+  command->add_option("--traces", options->traces,
+                      "Directory for the trace of the first failing schedule of each anomaly kind");
+  command->add_option("--verify-determinism", options->verify_every,
+                      "Re-run one schedule in N from its recorded choices and fail if its history "
+                      "hash differs (0: off)");
   command->add_flag("--quiet", options->quiet, "Print no progress on stderr");
   return [options] { return run_explore(*options); };
 }
