@@ -263,7 +263,7 @@ void add_counterexamples(ReportData& data, const std::vector<fs::path>& trace_pa
       fs::path trace_target = source;
       if (!is_inside(source, out)) {
         std::string name = source.filename().string();
-        // Two inputs may share a file name; number the later ones.
+        // Two inputs may share a file name, so the later ones get a number.
         for (int suffix = 2; !copied_names.insert(name).second; ++suffix) {
           name = fmt::format("{}-{}{}", source.stem().string(), suffix, source.extension().string());
         }

@@ -1,5 +1,5 @@
 // reviewsim compare: every scenario x strategy x client variant x user count x explorer, for N
-// schedules each; prints a table and writes compare.json, compare.md and report.html.
+// schedules each. It prints a table and writes compare.json, compare.md and report.html.
 
 #include <algorithm>
 #include <atomic>

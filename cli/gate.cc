@@ -1,7 +1,7 @@
-// reviewsim gate: the CI regression gate. Runs the production configuration (hset-multi with the
-// fixed client) over every scenario, checks every other expectation the scenario files state
-// (the canaries: known-bad configurations must still show their anomalies), replays the
-// regression traces, and exits 0 only when all of it holds.
+// reviewsim gate: the CI regression gate. It runs the production configuration (hset-multi with
+// the fixed client) over every scenario and checks every other expectation the scenario files
+// state. Among those are the canaries, known-bad configurations that must still show their
+// anomalies. It also replays the regression traces, and exits 0 only when everything passed.
 
 #include <algorithm>
 #include <chrono>
@@ -29,8 +29,8 @@ namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
 constexpr std::string_view kProductionStrategy = "hset-multi";
-// Sized so that the whole gate runs in about a minute on 2 cores (docs/ci.md has the
-// measurement); canaries are caught within their first ten schedules at seed 1.
+// Sized so that the whole gate runs in about a minute on 2 cores, measured in docs/ci.md. At
+// seed 1 every canary is caught within its first ten schedules, so the margin is wide.
 constexpr std::uint32_t kDefaultSchedules = 3000;
 // With --time-limit and no --schedules, the most schedules any case gets.
 constexpr std::uint32_t kTimeLimitedSchedulesMax = 1'000'000;
@@ -145,8 +145,8 @@ void plan_scenario(const LoadedScenario& loaded, std::vector<PlannedCase>& plan)
   for (const ExplorerKind explorer : {ExplorerKind::timed, ExplorerKind::random}) {
     auto expectation = expectation_for(loaded.scenario, std::string(kProductionStrategy), production_client,
                                        explorer_kind_name(explorer));
-    // A scenario that states nothing for the production configuration still holds it to no
-    // anomaly: proving it clean is what the gate is for.
+    // A scenario that states nothing for the production configuration still requires it to show
+    // no anomaly, because proving it clean is the purpose of the gate.
     const bool stated = expectation.has_value();
     if (!stated) expectation = Expectation{std::string(kProductionStrategy), "fixed", "", true, {}};
     plan.push_back(simulation_case(loaded, GateRole::production, std::string(kProductionStrategy),
@@ -309,17 +309,18 @@ void judge_clean_case(PlannedCase& planned, const std::vector<Cell>& cells, cons
 
   info.status = GateStatus::failed;
   const CompareRow& first = failing_rows.front();
-  const std::string who = info.role == GateRole::production
+  const std::string configuration = info.role == GateRole::production
                               ? "the production configuration"
                               : fmt::format("{} with client {}", info.strategy, info.client);
   info.message = fmt::format("{} must show no anomaly in scenario {} ({} explorer), but with {} users {} of {} "
                              "schedules failed ({})",
-                             who, info.scenario, info.explorer, first.users_count, first.result.failing_schedules,
+                             configuration, info.scenario, info.explorer, first.users_count,
+                             first.result.failing_schedules,
                              first.result.schedules, seen_kinds_text(first.result));
   if (first.result.failing_schedules == 0) {
     info.message = fmt::format("{} in scenario {} ({} explorer): {} of {} schedules with {} users hit --steps-max "
                                "{} and were not checked",
-                               who, info.scenario, info.explorer, first.result.step_limit_hits,
+                               configuration, info.scenario, info.explorer, first.result.step_limit_hits,
                                first.result.schedules, first.users_count, options.steps_max);
   }
 
@@ -419,7 +420,8 @@ void check_writable(const std::string& path, const std::string& option) {
 
 std::vector<std::pair<fs::path, Trace>> load_regressions(const std::string& directory) {
   if (!fs::is_directory(directory)) {
-    throw UsageError(fmt::format("--regressions: {} is not a directory", directory));
+    throw UsageError(fmt::format("--regressions: {} is not a directory; expected a directory of *.json trace files",
+                                 directory));
   }
   std::vector<std::pair<fs::path, Trace>> regressions;
   for (const fs::path& path : trace_files({directory})) regressions.emplace_back(path, load_trace_file(path));
@@ -513,7 +515,7 @@ std::string summary_line(const GateResult& result) {
 int run_gate(const GateOptions& options) {
   const auto started = Clock::now();
   if (options.schedules == 0) throw UsageError("--schedules: expected at least 1");
-  if (options.time_limit_s < 0) throw UsageError("--time-limit: expected a positive number of seconds");
+  if (options.time_limit_s < 0) throw UsageError("--time-limit: expected a number of seconds, or 0 for none");
   const ShardSpec shard = parse_shard(options.shard);
   check_writable(options.json_out, "--json");
   check_writable(options.junit_out, "--junit");
@@ -568,7 +570,7 @@ int run_gate(const GateOptions& options) {
   if (!options.json_out.empty()) write_text_file(options.json_out, gate_json(result));
   if (!options.junit_out.empty()) write_text_file(options.junit_out, gate_junit(result));
   std::cout << gate_table(result) << "\n";
-  if (options.time_limit_s > 0) {
+  if (options.time_limit_s > 0 && schedules_per_case > 0) {
     std::cout << fmt::format("Time limit {} s: every case ran {} schedules (seeds {} to {}); --schedules {} "
                              "reproduces this result exactly.\n",
                              options.time_limit_s, schedules_per_case, options.seed,

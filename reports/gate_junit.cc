@@ -42,7 +42,7 @@ std::string class_name(const GateCase& gate_case) {
   return "reviewsim." + gate_case.scenario;
 }
 
-// What every case prints to <system-out>: its role, expectation and schedules per user count.
+// Returns the <system-out> text of a case: its role, expectation and schedules per user count.
 std::string case_output(const GateCase& gate_case) {
   if (gate_case.role == GateRole::regression) {
     return fmt::format("regression trace {}: expected {}, found {}\n", gate_case.trace_file,

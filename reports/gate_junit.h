@@ -8,9 +8,9 @@
 
 namespace reviewsim {
 
-// One <testsuite> (named for the shards the result holds) with one <testcase> per gate case:
+// One <testsuite> (named for the shards the result contains) with one <testcase> per gate case:
 // classname "reviewsim.<scenario>" (or "reviewsim.regressions") and name gate_case_name(). A failed case
-// has a <failure> whose message is the case's one-line message and whose text holds every
+// has a <failure> whose message is the case's one-line message and whose text lists every
 // failing row, the anomaly explanation and the trace paths; a skipped case has <skipped>. Text
 // that XML 1.0 cannot carry (control characters) is replaced by '?'.
 std::string gate_junit(const GateResult& result);

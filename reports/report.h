@@ -30,7 +30,7 @@ struct ReplayedTrace {
   std::uint32_t schedule_steps = 0;  // scheduled steps the trace records
   // The replay's anomalies, or the trace's recorded ones when the replay did not reproduce it.
   std::vector<Anomaly> anomalies;
-  // Why the replay did not reproduce the trace (a trace of another reviewsim version), or empty.
+  // The reason the replay did not reproduce the trace (one of another reviewsim version), or empty.
   std::string replay_problem;
   std::string timeline;
 };
@@ -88,17 +88,18 @@ struct ReportData {
   std::vector<CompareRow> rows;
   std::vector<ExploreResult> explore_results;
   std::vector<GateInput> gates;
-  // Whether counterexample traces were given at all, so that an empty table can say why.
+  // Whether counterexample traces were given at all, which tells "no traces given" apart from
+  // "no given trace shows an anomaly".
   bool traces_given = false;
   std::vector<Counterexample> counterexamples;
   std::size_t clean_traces = 0;  // given traces that showed no anomaly
-  // What the report left out and why, such as duplicate rows.
+  // Notes on what the report left out and why, such as duplicate rows.
   std::vector<std::string> notes;
 };
 
 // Adds one input file's rows, explore results and gate result. A row whose (scenario, strategy,
 // client, users, explorer) is already present is kept from the input with more schedules, so
-// that the same schedules are never counted twice, and a note says which was dropped.
+// that the same schedules are never counted twice, and a note names what was dropped.
 void add_result_file(ReportData& data, ResultFile file);
 
 std::string report_json(const ReportData& data);

@@ -1,6 +1,6 @@
-// report.html: one self-contained page. Charts are inline SVG (reports/svg_chart.h) and the
-// style sheet is inline; the page loads nothing and runs no script, so it opens from a CI
-// artifact or a file system as it is.
+// report.html: one self-contained page. Its charts are inline SVG (reports/svg_chart.h) and its
+// style sheet is inline. The page loads nothing and runs no script, so it opens as it is from a
+// CI artifact or a file system.
 
 #include <algorithm>
 #include <map>
@@ -122,7 +122,7 @@ std::string rates_section(const ReportData& data) {
     std::copy_if(data.rows.begin(), data.rows.end(), std::back_inserter(rows),
                  [&scenario](const CompareRow& row) { return row.scenario == scenario; });
     html += fmt::format("<h4>{}</h4>\n", html_escape(scenario));
-    html += share_figures("", pooled_shares(rows), 350, 190);
+    html += share_figures("", pooled_shares(rows), 540, 190);
   }
   return html;
 }

@@ -37,7 +37,7 @@ struct ExploreResult {
   std::string source;  // the file it came from
 };
 
-// What one input file contributes to a report.
+// The rows, explore results and gate result of one input file.
 struct ResultFile {
   std::string source;
   std::string format;

@@ -190,7 +190,7 @@ std::string svg_first_failure_chart(const std::string& label, const std::vector<
   const double label_width = std::min(0.45 * width_px, 6.2 * static_cast<double>(label_chars) + 8);
   const PlotArea plot{label_width, 8, width_px - label_width - 90.0, row_height * bars.size()};
   const int height_px = static_cast<int>(plot.bottom() + 34);
-  // The x coordinate of a schedule count on the log axis; 1 sits at the left edge.
+  // The x coordinate of a schedule count on the log axis, where 1 sits at the left edge.
   const auto x_of = [&](std::uint64_t value) {
     const double fraction = std::log10(static_cast<double>(std::max<std::uint64_t>(1, value))) /
                             std::log10(static_cast<double>(axis_max));

@@ -1,7 +1,7 @@
-// reviewsim gate, run as the executable: it passes on the bundled scenarios, fails with a
-// readable JUnit failure when an expectation is broken and with a "lost its power" message when a
-// canary is no longer caught, shards merge to the unsharded result, a time limit reports a
-// schedule count that reproduces the run, and progress goes to stderr as documented.
+// reviewsim gate, run as the executable. It passes on the bundled scenarios. It fails with a
+// readable JUnit failure when an expectation is broken, and with a "lost its power" message when
+// a canary is no longer caught. Four shards merge to the unsharded result, a time limit reports
+// a schedule count that reproduces the run, and progress goes to stderr as documented.
 
 #include <sys/wait.h>
 #include <unistd.h>

@@ -388,7 +388,7 @@ TEST(Report, RendersChartsInHeadlessChromium) {
   const fs::path blank = scratch.path() / "blank.html";
   write_file(blank, "<!DOCTYPE html><html><body></body></html>\n");
 
-  // The DOM after rendering holds every chart with its bars and whiskers.
+  // The DOM after rendering contains every chart with its bars and whiskers.
   const CliResult dom = run_shell(chromium_command(scratch.path() / "profile-dom") + " --dump-dom " +
                                       quoted("file://" + report.string()),
                                   scratch.path());
