@@ -115,7 +115,8 @@ SmallCompare run_small_compare(const fs::path& scratch) {
   SmallCompare compare{scratch / "compare", scratch / "compare" / "traces"};
   const CliResult result =
       run_reviewsim({"compare", "--quiet", "--schedules", "10", "--scenarios", "scenarios/read-merge-write-race.json",
-                     "--out", compare.out.string(), "--traces", compare.traces.string()},
+                     "--clients", "legacy,fixed", "--explorers", "timed,random", "--out", compare.out.string(),
+                     "--traces", compare.traces.string()},
                     scratch);
   EXPECT_EQ(result.exit_code, 0) << result.out << result.err;
   return compare;
