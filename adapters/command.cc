@@ -27,8 +27,8 @@ std::string_view op_name(Op op) {
   RS_ASSERT(false);
 }
 
-std::vector<std::string> command_words(const Command& command) {
-  std::vector<std::string> words{std::string(op_name(command.op))};
+std::vector<std::string_view> command_word_views(const Command& command) {
+  std::vector<std::string_view> words{op_name(command.op)};
   switch (command.op) {
     case Op::get:
     case Op::del:
@@ -72,6 +72,11 @@ std::vector<std::string> command_words(const Command& command) {
       break;
   }
   return words;
+}
+
+std::vector<std::string> command_words(const Command& command) {
+  const std::vector<std::string_view> views = command_word_views(command);
+  return std::vector<std::string>(views.begin(), views.end());
 }
 
 namespace {

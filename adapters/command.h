@@ -45,6 +45,8 @@ struct Command {
 
 // The command's words as Redis receives them, for example {"HSET", key, field, value}.
 std::vector<std::string> command_words(const Command& command);
+// The same words as views into the command's own strings, which must outlive them.
+std::vector<std::string_view> command_word_views(const Command& command);
 // The command as one line, values longer than `value_chars_max` shortened with "...".
 std::string format_command(const Command& command, std::size_t value_chars_max = 80);
 

@@ -328,53 +328,10 @@ void RedisKv::Batch::add(std::initializer_list<std::string_view> command_words) 
   words.insert(words.end(), command_words.begin(), command_words.end());
 }
 
-// The same words as command_words(), as views of the command's strings, so that sending a
-// command copies none of them.
+// The command's words as views of its own strings, so that sending a command copies none of them.
 void RedisKv::Batch::add(const Command& command) {
   starts.push_back(words.size());
-  words.push_back(op_name(command.op));
-  switch (command.op) {
-    case Op::get:
-    case Op::del:
-    case Op::exists:
-    case Op::type:
-    case Op::hgetall:
-    case Op::watch:
-      words.push_back(command.key);
-      break;
-    case Op::set:
-    case Op::rename:
-      words.push_back(command.key);
-      words.push_back(command.value);
-      break;
-    case Op::hset:
-      words.push_back(command.key);
-      words.push_back(command.field);
-      words.push_back(command.value);
-      break;
-    case Op::hdel:
-    case Op::hget:
-      words.push_back(command.key);
-      words.push_back(command.field);
-      break;
-    case Op::scan:
-      words.push_back(command.key);
-      if (!command.field.empty()) {
-        words.push_back("MATCH");
-        words.push_back(command.field);
-      }
-      if (!command.value.empty()) {
-        words.push_back("COUNT");
-        words.push_back(command.value);
-      }
-      break;
-    case Op::multi:
-    case Op::exec:
-    case Op::discard:
-    case Op::unwatch:
-    case Op::flushdb:
-      break;
-  }
+  for (const std::string_view word : command_word_views(command)) words.push_back(word);
 }
 
 void RedisKv::Batch::add_owned(std::vector<std::string> command_words) {
