@@ -32,9 +32,6 @@ TEST(Simulation, IncidentLegacyWritesWrongCompany) {
     ASSERT_FALSE(result.step_limit_hit) << strategy;
     EXPECT_TRUE(has_kind(result, AnomalyKind::wrong_company_write)) << strategy;
     EXPECT_TRUE(has_kind(result, AnomalyKind::lost_update)) << strategy;
-    for (const Anomaly& anomaly : result.anomalies) {
-      std::cout << strategy << ": " << anomaly_kind_name(anomaly.kind) << ": " << anomaly.explanation << "\n";
-    }
   }
 }
 
