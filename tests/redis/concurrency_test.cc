@@ -87,8 +87,8 @@ std::vector<Acknowledged> run_load(Decide decide) {
   return all;
 }
 
-// The decisions on `item` that were sent after `decision` was acknowledged: each of them
-// committed after it, so `decision` cannot be the item's final entry if there is one.
+// Returns true when a decision on the same item was sent after `decision` was acknowledged.
+// Such a decision committed after it, so `decision` cannot be the item's final entry.
 bool later_decision_exists(const std::vector<Acknowledged>& acknowledged, const Acknowledged& decision) {
   return std::any_of(acknowledged.begin(), acknowledged.end(), [&](const Acknowledged& other) {
     return other.item == decision.item && other.sent > decision.acknowledged;
@@ -195,7 +195,7 @@ LossReport find_losses(const std::vector<Acknowledged>& acknowledged,
   report.decisions = acknowledged.size();
   if (sets.empty()) return report;
 
-  const auto holds = [&](const CompanyState& state, const Acknowledged& decision) {
+  const auto contains_decision = [&](const CompanyState& state, const Acknowledged& decision) {
     const ItemId item = *catalog.find_item(decision.item);
     const Entry* entry = state.find(item, *target_status(decision.kind));
     return entry != nullptr && entry->id == decision.id;
@@ -203,7 +203,7 @@ LossReport find_losses(const std::vector<Acknowledged>& acknowledged,
   std::vector<std::vector<const Acknowledged*>> commits(sets.size());
   for (const Acknowledged& decision : acknowledged) {
     const auto first = std::find_if(sets.begin(), sets.end(), [&](const auto& set) {
-      return holds(set.second, decision);
+      return contains_decision(set.second, decision);
     });
     EXPECT_NE(first, sets.end()) << "an acknowledged save has no SET in the log";
     if (first != sets.end()) commits[static_cast<std::size_t>(first - sets.begin())].push_back(&decision);
@@ -214,7 +214,8 @@ LossReport find_losses(const std::vector<Acknowledged>& acknowledged,
   for (std::size_t index = 0; index < sets.size(); ++index) {
     for (const Acknowledged* decision : commits[index]) newest[decision->item] = decision;
     for (const auto& [item, decision] : newest) {
-      if (holds(sets[index].second, *decision) || overwritten.contains(decision->id)) continue;
+      if (contains_decision(sets[index].second, *decision)) continue;
+      if (overwritten.contains(decision->id)) continue;
       overwritten.insert(decision->id);
       if (!report.first_overwrite_ms) {
         report.first_overwrite_ms = (sets[index].first - sets.front().first) * 1000.0;
@@ -224,7 +225,7 @@ LossReport find_losses(const std::vector<Acknowledged>& acknowledged,
   }
   report.overwritten = overwritten.size();
   for (const auto& [item, decision] : newest) {
-    if (!holds(sets.back().second, *decision)) ++report.lost;
+    if (!contains_decision(sets.back().second, *decision)) ++report.lost;
   }
   return report;
 }

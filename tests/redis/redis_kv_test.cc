@@ -261,9 +261,10 @@ TEST(RedisKvConnect, WrongPasswordIsAuthFailed) {
   EXPECT_EQ(none_error.kind(), KvErrorKind::auth_failed);
   EXPECT_NE(std::string(none_error.what()).find("NOAUTH"), std::string::npos) << none_error.what();
 
-  // The right password works, through a reconnect too.
+  // The right password works. Reconnecting with it is covered by
+  // ReconnectsOnceAfterServerClosedConnection: a CLIENT KILL here raced with the next command,
+  // which could reach the socket before the server closed it.
   EXPECT_EQ(kv->execute(command(Op::set, "k", {}, "v")), Reply::ok());
-  kv->execute_words({"CLIENT", "KILL", "TYPE", "normal", "SKIPME", "no"});
   EXPECT_REPLY(kv->execute(command(Op::get, "k")), Reply::bulk("v"));
 
   spdlog::get("redis")->set_level(level);
