@@ -188,6 +188,13 @@ Trace trace_of_schedule(const Cell& cell, std::uint64_t seed, std::uint32_t step
   return make_trace(config, result);
 }
 
+std::string failure_trace_name(const std::string& scenario, const std::string& strategy,
+                               const std::string& client, const std::string& explorer, AnomalyKind kind) {
+  std::string name = scenario + "." + strategy + "." + client + ".";
+  if (!explorer.empty()) name += explorer + ".";
+  return name + std::string(anomaly_kind_name(kind)) + ".json";
+}
+
 std::vector<FailureTrace> failure_traces(const std::vector<Cell>& cells, const std::vector<CompareRow>& rows,
                                          std::uint32_t steps_max, bool by_explorer) {
   RS_ASSERT(cells.size() == rows.size());
@@ -198,10 +205,8 @@ std::vector<FailureTrace> failure_traces(const std::vector<Cell>& cells, const s
     for (int kind = 0; kind < kAnomalyKindCount; ++kind) {
       const auto seed = row.result.first_seed_by_kind[kind];
       if (!seed) continue;
-      const std::string_view kind_name = anomaly_kind_name(static_cast<AnomalyKind>(kind));
-      const std::string name =
-          by_explorer ? fmt::format("{}.{}.{}.{}.{}.json", row.scenario, row.strategy, row.client, row.explorer, kind_name)
-                      : fmt::format("{}.{}.{}.{}.json", row.scenario, row.strategy, row.client, kind_name);
+      const std::string name = failure_trace_name(row.scenario, row.strategy, row.client,
+                                                  by_explorer ? row.explorer : "", static_cast<AnomalyKind>(kind));
       if (!names.insert(name).second) continue;
       traces.push_back(FailureTrace{index, static_cast<AnomalyKind>(kind), name,
                                     trace_of_schedule(cells[index], *seed, steps_max)});

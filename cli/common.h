@@ -97,6 +97,11 @@ std::string duration_text(double seconds);
 Trace trace_of_schedule(const Cell& cell, std::uint64_t seed, std::uint32_t steps_max);
 
 // The trace of a row's first failing schedule of one anomaly kind.
+// The file name of the first failing schedule of one anomaly kind, such as
+// different-items.full-overwrite.legacy.lost-update.json. An empty `explorer` leaves it out.
+std::string failure_trace_name(const std::string& scenario, const std::string& strategy,
+                               const std::string& client, const std::string& explorer, AnomalyKind kind);
+
 struct FailureTrace {
   std::size_t row_index = 0;
   AnomalyKind kind = AnomalyKind::lost_update;

@@ -220,8 +220,7 @@ int run_explore(const ExploreOptions& options) {
   if (summary.first_failure) write_trace(config, failing_seed, failing_schedule, options.explorer, trace_path);
   if (!options.traces.empty()) {
     for (const auto& [kind, failure] : first_failures.by_kind) {
-      const std::string name = fmt::format("{}.{}.{}.{}.json", scenario.name, options.strategy, config.client.name,
-                                           anomaly_kind_name(kind));
+      const std::string name = failure_trace_name(scenario.name, options.strategy, config.client.name, "", kind);
       write_trace(config, failure.first, failure.second, options.explorer,
                   (std::filesystem::path(options.traces) / name).string());
     }

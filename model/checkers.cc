@@ -29,7 +29,7 @@ std::string describe_commit(const Commit& commit) {
   return fmt::format("step {} ({}: {})", commit.step, user_name(commit.user), commit.command);
 }
 
-// What the store holds for one item, for example "approved by u2".
+// Describes what the store contains for one item, for example "approved by u2".
 std::string describe_stored(const CompanyState& state, ItemId item) {
   const std::vector<Status> statuses = state.statuses_of(item);
   if (statuses.empty()) return "no entry";

@@ -5,7 +5,7 @@
 //
 // lost-update: a decision whose save was acknowledged to its user is missing from the store at
 //   quiescence, and no decision on the same (company, item) was committed after it. A decision
-//   is committed at the step that first made it visible under its company's key; a decision
+//   is committed at the step that first made it visible under its company's key. A decision
 //   never committed there is measured from the step that made it. An entry overwritten by a
 //   stale copy of itself counts as missing. A clear is present when its item is in no status.
 // wrong-company-write: data of a decision for company A written to a key of company B.

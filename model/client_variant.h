@@ -1,6 +1,6 @@
 #pragma once
 
-// The app behaviours a user's client runs. Each behaviour is a flag; `legacy` (the app that
+// The app behaviours a user's client runs. Each behaviour is a flag. `legacy` (the app that
 // lost data) and `fixed` (the app after the fix) are presets, and a name such as
 // `legacy+poll` starts from a preset and switches single flags.
 
@@ -10,7 +10,7 @@
 
 namespace reviewsim {
 
-// Which company a save writes to.
+// The company a save writes to.
 enum class SaveKey : std::uint8_t {
   global_current,  // the company shown in the dropdown when the save runs (legacy)
   captured,        // the company captured with the action (fixed)
@@ -23,14 +23,14 @@ enum class Sync : std::uint8_t {
                    // visible, at once when it is shown again and when the dropdown switches
 };
 
-// What a read-merge-write save sends. The other strategies ignore this flag: full-overwrite
+// The payload of a read-merge-write save. The other strategies ignore this flag: full-overwrite
 // always sends the whole view and the hash strategies one entry per decision.
 enum class Payload : std::uint8_t {
   whole_view,       // the client's whole view of the company (legacy)
   changed_entries,  // only the entries changed since the last save (fixed)
 };
 
-// How a load's result replaces a view.
+// The merge of a load's result into a view.
 enum class PollMerge : std::uint8_t {
   replace,       // the loaded state replaces the view (legacy)
   keep_pending,  // entries whose local writes are not yet acknowledged stay (fixed)

@@ -35,7 +35,7 @@ struct GeneratedWorkload {
   std::array<std::uint32_t, kActionKindCount> weights{};
 };
 
-// What one (strategy, client variant) must show over a run of schedules: either no anomaly at
+// The anomalies one (strategy, client variant) must show over a run of schedules: either no anomaly at
 // all, or at least one schedule with each listed kind. It holds for every explorer unless
 // `explorer` names one: a rate that only the scenario's timing keeps at zero holds for "timed",
 // not for "random", which tries orders the timing makes unlikely.
@@ -62,7 +62,7 @@ struct Scenario {
   int users_max = 2;
   std::string client = "legacy";  // the client variant `run` uses when none is given
   RangeMs network_ms{5, 80};      // one way, request or response
-  RangeMs kv_ms{0, 2};            // one KV command as the handler sees it
+  RangeMs kv_ms{0, 2};            // one KV command, from the handler's side
   RangeMs save_delay_ms{300, 1500};
   RangeMs think_ms{500, 4000};
   TimeMs poll_interval_ms = 10000;

@@ -1,7 +1,7 @@
 #pragma once
 
-// What one KV write command does to the store, in model terms. A strategy program attaches a
-// delta to each write command it issues; the engine records the delta at the step where the
+// The effect of one KV write command on the store, in model terms. A strategy program attaches
+// a delta to each write command it issues, and the engine records the delta at the step where the
 // write becomes visible (the command itself, or the EXEC of its transaction). Checkers replay
 // the deltas to know, at every step, which decision each stored entry came from.
 

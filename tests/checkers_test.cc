@@ -1,4 +1,4 @@
-// Hand-built observations whose right answer is known, one flagged and one clean case per
+// Hand-built observations whose right verdict is known, one flagged and one clean case per
 // checker.
 
 #include "model/checkers.h"

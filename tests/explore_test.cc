@@ -93,9 +93,9 @@ TEST(Exhaustive, ReductionSameVerdictFewerSchedules) {
 }
 
 TEST(Exhaustive, ReducedSearchCountsTraces) {
-  // hset-multi without polls: the reads of the two page loads and the two atomic saves leave
-  // four orders that differ (which save commits last, and whether each page load reads before
-  // the other user's save), and sleep sets explore each once.
+  // hset-multi without polls: the two page loads read and the two atomic saves write. Four orders
+  // differ: which save commits last, and whether each page load reads before the other user's
+  // save. Sleep sets explore each of them once.
   const Scenario scenario = same_item(1);
   ExhaustiveOptions options;
   options.stop_at_first = false;

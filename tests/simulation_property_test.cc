@@ -152,8 +152,8 @@ RC_GTEST_PROP(SimulationProperty, SameInputSameHash, ()) {
 
 // full-overwrite loses updates, and RapidCheck's shrinking of the failing workload ends at the
 // smallest core: two users with one decision each. The timed explorer keeps the scenario's
-// timing, under which one user's debounced saves never overtake each other; under the random
-// explorer one user with two saves in flight is a smaller core.
+// timing, under which one user's debounced saves never overtake each other. Under the random
+// explorer, one user with two saves in flight is a smaller core.
 TEST(SimulationProperty, FullOverwriteShrinksToTwoDecisions) {
   GeneratedRun smallest;
   bool found = false;

@@ -33,8 +33,8 @@ std::optional<Trace> failing_trace(const Scenario& scenario, const std::string& 
     config.keep_steps = true;
     const SimulationResult result = simulate(config);
     const auto kinds = anomaly_kinds(result.anomalies);
-    const bool wanted = kind ? std::find(kinds.begin(), kinds.end(), *kind) != kinds.end() : !kinds.empty();
-    if (wanted) return make_trace(config, result);
+    const bool matches = kind ? std::find(kinds.begin(), kinds.end(), *kind) != kinds.end() : !kinds.empty();
+    if (matches) return make_trace(config, result);
   }
   return std::nullopt;
 }
