@@ -27,8 +27,9 @@ std::string_view op_name(Op op) {
   RS_ASSERT(false);
 }
 
-std::vector<std::string_view> command_word_views(const Command& command) {
-  std::vector<std::string_view> words{op_name(command.op)};
+CommandWordViews command_word_views(const Command& command) {
+  CommandWordViews words;
+  words.push_back(op_name(command.op));
   switch (command.op) {
     case Op::get:
     case Op::del:
@@ -75,24 +76,28 @@ std::vector<std::string_view> command_word_views(const Command& command) {
 }
 
 std::vector<std::string> command_words(const Command& command) {
-  const std::vector<std::string_view> views = command_word_views(command);
+  const CommandWordViews views = command_word_views(command);
   return std::vector<std::string>(views.begin(), views.end());
 }
 
 namespace {
 
-std::string shorten(const std::string& text, std::size_t chars_max) {
-  if (text.size() <= chars_max) return text;
-  return text.substr(0, chars_max) + "...";
+// Appends `text`, cut after `chars_max` characters with "..." added.
+void append_shortened(std::string& line, std::string_view text, std::size_t chars_max) {
+  if (text.size() <= chars_max) {
+    line.append(text);
+  } else {
+    line.append(text.substr(0, chars_max)).append("...");
+  }
 }
 
 }  // namespace
 
 std::string format_command(const Command& command, std::size_t value_chars_max) {
   std::string line;
-  for (const std::string& word : command_words(command)) {
+  for (const std::string_view word : command_word_views(command)) {
     if (!line.empty()) line += ' ';
-    line += shorten(word, value_chars_max);
+    append_shortened(line, word, value_chars_max);
   }
   return line;
 }
@@ -105,7 +110,8 @@ std::string format_reply(const Reply& reply, std::size_t value_chars_max) {
     case Reply::Type::integer: return std::string("(integer) ").append(std::to_string(reply.integer));
     case Reply::Type::bulk: {
       std::string quoted(1, '"');
-      quoted.append(shorten(reply.text, value_chars_max)).push_back('"');
+      append_shortened(quoted, reply.text, value_chars_max);
+      quoted.push_back('"');
       return quoted;
     }
     case Reply::Type::array: {

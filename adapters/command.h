@@ -2,10 +2,13 @@
 
 // The subset of Redis commands the strategies and the migration use, and Redis replies.
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "model/assert.h"
 
 namespace reviewsim {
 
@@ -45,8 +48,24 @@ struct Command {
 
 // The command's words as Redis receives them, for example {"HSET", key, field, value}.
 std::vector<std::string> command_words(const Command& command);
-// The same words as views into the command's own strings, which must outlive them.
-std::vector<std::string_view> command_word_views(const Command& command);
+// The same words as views into the command's own strings, which must outlive them. Held in
+// place rather than in a vector, because formatting a command for every simulated write should
+// not allocate.
+class CommandWordViews {
+ public:
+  void push_back(std::string_view word) {
+    RS_ASSERT(count_ < words_.size());
+    words_[count_++] = word;
+  }
+  const std::string_view* begin() const { return words_.data(); }
+  const std::string_view* end() const { return words_.data() + count_; }
+  std::size_t size() const { return count_; }
+
+ private:
+  std::array<std::string_view, 6> words_;  // the longest is SCAN key MATCH pattern COUNT n
+  std::size_t count_ = 0;
+};
+CommandWordViews command_word_views(const Command& command);
 // The command as one line, values longer than `value_chars_max` shortened with "...".
 std::string format_command(const Command& command, std::size_t value_chars_max = 80);
 

@@ -35,6 +35,7 @@ std::vector<std::pair<Command, StoreDelta>> HashStrategy::decision_commands(
   const std::string field = catalog_.item_name(decision.item);
   const auto target = target_status(decision.kind);
   std::vector<std::pair<Command, StoreDelta>> commands;
+  commands.reserve(std::size(kStatuses));
 
   if (target) {
     const Entry entry = entry_of(decision);

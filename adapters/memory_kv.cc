@@ -318,6 +318,7 @@ Reply MemoryKv::execute(const Command& command) {
     case Op::multi:
       if (in_transaction_) return Reply::error("ERR MULTI calls can not be nested");
       in_transaction_ = true;
+      queued_.reserve(4);  // a strategy's transaction queues at most a few commands
       return Reply::ok();
     case Op::discard:
       if (!in_transaction_) return Reply::error("ERR DISCARD without MULTI");

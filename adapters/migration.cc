@@ -84,7 +84,7 @@ std::string blob_key_of(const std::string& company) { return std::string(kBlobPr
 
 std::string backup_key_of(const std::string& company, int number) {
   std::string key = std::string(kBackupPrefix) + company;
-  if (number > 1) key += ":" + std::to_string(number);
+  if (number > 1) key.append(":").append(std::to_string(number));
   return key;
 }
 
@@ -102,7 +102,7 @@ std::array<std::string, kStatusCount> hash_keys_of(const std::string& company) {
 // "acme:rejected". Converting such a blob would write keys of the other company's layout.
 std::optional<std::string> hash_key_owner(const std::string& company) {
   for (const Status status : kStatuses) {
-    const std::string suffix = ":" + std::string(status_name(status));
+    const std::string suffix = std::string(":").append(status_name(status));
     if (company.size() > suffix.size() && company.ends_with(suffix)) {
       return company.substr(0, company.size() - suffix.size());
     }

@@ -26,7 +26,8 @@ std::string describe_decision(const DecisionRecord& record, const Catalog& catal
 }
 
 std::string describe_commit(const Commit& commit) {
-  return fmt::format("step {} ({}: {})", commit.step, user_name(commit.user), commit.command);
+  return fmt::format("step {} ({}: {}{})", commit.step, user_name(commit.user), commit.command,
+                     commit.by_exec ? " (by EXEC)" : "");
 }
 
 // Describes what the store contains for one item, for example "approved by u2".

@@ -29,6 +29,7 @@ struct Commit {
   UserId user = kImportUser;  // the user whose request ran the write
   std::string command;        // the KV command as text, for explanations
   StoreDelta delta;
+  bool by_exec = false;       // queued inside MULTI and made visible by EXEC
 };
 
 struct Observations {

@@ -7,8 +7,7 @@
 // separately. More orderings for the same budget means the budget tried more of what matters.
 
 #include <cstdint>
-#include <set>
-#include <tuple>
+#include <unordered_set>
 #include <vector>
 
 #include "sim/simulation.h"
@@ -23,8 +22,20 @@ class ConflictCoverage {
   std::size_t orderings() const { return orderings_.size(); }
 
  private:
-  // (key, first step, second step), each step as request << 32 | command index.
-  std::set<std::tuple<std::uint64_t, std::uint64_t, std::uint64_t>> orderings_;
+  // A key and two steps on it in the order they ran, each step as request << 32 | command index.
+  struct Ordering {
+    std::uint64_t key = 0;
+    std::uint64_t first = 0;
+    std::uint64_t second = 0;
+    friend bool operator==(const Ordering&, const Ordering&) = default;
+  };
+  struct OrderingHash {
+    std::size_t operator()(const Ordering& ordering) const;
+  };
+
+  // Only the count is ever read, so the set's iteration order decides nothing.
+  std::unordered_set<Ordering, OrderingHash> orderings_;
+  std::vector<const KvAccess*> by_key_;  // scratch space of add(), kept for its capacity
 };
 
 }  // namespace reviewsim

@@ -28,7 +28,7 @@ History::~History() { XXH3_freeState(hash_state_); }
 std::uint64_t History::hash() const { return XXH3_64bits_digest(hash_state_); }
 
 void History::hash_bytes(const void* data, std::size_t size) {
-  RS_ASSERT(XXH3_64bits_update(hash_state_, data, size) == XXH_OK);
+  step_bytes_.append(static_cast<const char*>(data), size);
 }
 
 void History::hash_string(const std::string& text) {
@@ -69,6 +69,8 @@ void History::record(const StepRecord& record) {
     hash_string(record.command->value);
   }
   if (record.reply) hash_reply(*record.reply);
+  RS_ASSERT(XXH3_64bits_update(hash_state_, step_bytes_.data(), step_bytes_.size()) == XXH_OK);
+  step_bytes_.clear();
 
   if (keep_steps_) {
     steps_.push_back(record);

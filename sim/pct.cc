@@ -22,21 +22,29 @@ class PctExplorer final : public Explorer {
   bool needs_footprints() const override { return true; }
 
   std::size_t choose(const ChoiceContext& context) override {
+    RS_ASSERT(context.footprints.size() == context.enabled.size());
     if (!change_points_drawn_) draw_change_points(context.prng);
+    enabled_priorities_.clear();
     for (const Footprint& footprint : context.footprints) {
-      if (!priorities_.contains(footprint.actor)) {
+      const auto [found, added] = priorities_.try_emplace(footprint.actor);
+      if (added) {
         // Initial priorities are at least d, so every change point's d - i stays below them.
-        priorities_[footprint.actor] =
+        found->second =
             params_.depth + static_cast<std::int64_t>(context.prng.below(std::uint64_t{1} << 40));
       }
+      enabled_priorities_.push_back(found->second);
     }
 
-    std::size_t chosen = highest(context);
+    std::size_t chosen = highest();
     const auto change = std::find(change_points_.begin(), change_points_.end(), context.step);
     if (change != change_points_.end()) {
       const auto index = static_cast<std::int64_t>(change - change_points_.begin()) + 1;
-      priorities_[context.footprints[chosen].actor] = params_.depth - index;
-      chosen = highest(context);
+      const std::uint64_t actor = context.footprints[chosen].actor;
+      priorities_[actor] = params_.depth - index;
+      for (std::size_t other = 0; other < context.footprints.size(); ++other) {
+        if (context.footprints[other].actor == actor) enabled_priorities_[other] = priorities_[actor];
+      }
+      chosen = highest();
     }
     return chosen;
   }
@@ -51,22 +59,16 @@ class PctExplorer final : public Explorer {
 
   // The enabled event of the highest-priority actor; enabled events come in creation order, so
   // the first one found for an actor is its earliest.
-  std::size_t highest(const ChoiceContext& context) const {
-    RS_ASSERT(context.footprints.size() == context.enabled.size());
-    std::size_t best = 0;
-    for (std::size_t index = 1; index < context.footprints.size(); ++index) {
-      if (priorities_.at(context.footprints[index].actor) >
-          priorities_.at(context.footprints[best].actor)) {
-        best = index;
-      }
-    }
-    return best;
+  std::size_t highest() const {
+    const auto best = std::max_element(enabled_priorities_.begin(), enabled_priorities_.end());
+    return static_cast<std::size_t>(best - enabled_priorities_.begin());
   }
 
   PctParams params_;
   bool change_points_drawn_ = false;
   std::vector<std::uint32_t> change_points_;
   std::map<std::uint64_t, std::int64_t> priorities_;
+  std::vector<std::int64_t> enabled_priorities_;  // of each enabled event's actor, this step
 };
 
 }  // namespace

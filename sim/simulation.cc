@@ -105,13 +105,14 @@ class Simulation {
   void run_reply_arrival(RequestId request, StepRecord& record);
   void after_command(Handler& handler, const Command& command, const Reply& reply,
                      std::optional<StoreDelta> delta, std::uint32_t step);
-  void commit(UserId user, std::string command_text, StoreDelta delta, std::uint32_t step);
+  void commit(UserId user, std::string command_text, StoreDelta delta, std::uint32_t step,
+              bool by_exec);
   void schedule_next_action(UserId user);
   void apply_effects(UserId user, StepRecord& record);
 
   void run_final_loads();
   StateAtStep state_at_step();
-  Footprint footprint_of(const Event& event) const;
+  void fill_footprint(const Event& event, Footprint& footprint) const;
   void record_access(const Handler& handler, const Command& command);
   std::vector<CompanyState> snapshot_store();
 
@@ -130,6 +131,7 @@ class Simulation {
   std::map<RequestId, std::unique_ptr<Handler>> handlers_;
   std::vector<Footprint> footprints_;
   std::set<std::uint64_t> actors_seen_;
+  std::uint64_t events_seen_ = 0;  // events created before this had their actor counted
   std::uint64_t events_created_ = 0;
   TimeMs now_ms_ = 0;
   std::uint32_t step_ = 0;
@@ -202,22 +204,24 @@ void Simulation::add_event(EventKind kind, UserId user, RequestId request, TimeM
   events_.push_back(Event{events_created_++, identity, kind, user, request, now_ms_ + delay_ms});
 }
 
-Footprint Simulation::footprint_of(const Event& event) const {
-  Footprint footprint;
+// Overwrites every field of `footprint`, whose keys vector keeps its capacity from step to step.
+void Simulation::fill_footprint(const Event& event, Footprint& footprint) const {
+  footprint.client_user = 0;
+  footprint.keys.clear();
   switch (event.kind) {
     case EventKind::page_load:
     case EventKind::user_action:
       footprint.actor = (std::uint64_t{1} << 40) | event.user;
       footprint.client_user = event.user;
-      return footprint;
+      return;
     case EventKind::save_timer:
       footprint.actor = (std::uint64_t{2} << 40) | event.user;
       footprint.client_user = event.user;
-      return footprint;
+      return;
     case EventKind::poll_timer:
       footprint.actor = (std::uint64_t{3} << 40) | event.user;
       footprint.client_user = event.user;
-      return footprint;
+      return;
     case EventKind::request_arrival:
     case EventKind::kv_command:
     case EventKind::reply_arrival:
@@ -228,19 +232,18 @@ Footprint Simulation::footprint_of(const Event& event) const {
   }
   if (event.kind == EventKind::reply_arrival) {
     footprint.client_user = event.user;
-    return footprint;
+    return;
   }
-  if (event.kind != EventKind::kv_command) return footprint;
+  if (event.kind != EventKind::kv_command) return;
 
   // A command queued inside MULTI touches only its connection; EXEC touches every queued key.
   Handler& handler = *handlers_.at(event.request);
   const Command& command = handler.slot().command;
   if (command.op == Op::exec) {
-    footprint.keys = handler.queued_keys;
+    footprint.keys.assign(handler.queued_keys.begin(), handler.queued_keys.end());
   } else if (!handler.in_transaction && command.op != Op::multi) {
     footprint.keys.emplace_back(hash_key(command.key), writes_store(command.op));
   }
-  return footprint;
 }
 
 void Simulation::cancel_event(EventKind kind, UserId user) {
@@ -269,10 +272,14 @@ SimulationResult Simulation::run() {
       break;
     }
     RS_ASSERT(!events_.empty());
-    footprints_.clear();
     if (explorer_->needs_footprints()) {
-      for (const Event& enabled : events_) footprints_.push_back(footprint_of(enabled));
-      for (const Footprint& footprint : footprints_) actors_seen_.insert(footprint.actor);
+      footprints_.resize(events_.size());
+      for (std::size_t index = 0; index < events_.size(); ++index) {
+        fill_footprint(events_[index], footprints_[index]);
+        // An actor counts once it has an event enabled at a choice.
+        if (events_[index].id >= events_seen_) actors_seen_.insert(footprints_[index].actor);
+      }
+      events_seen_ = events_created_;
     }
     const std::size_t choice =
         explorer_->choose(ChoiceContext{events_, footprints_, step_ + 1, schedule_prng_});
@@ -501,7 +508,7 @@ void Simulation::after_command(Handler& handler, const Command& command, const R
     if (command.op == Op::multi && !reply.is_error()) {
       handler.in_transaction = true;
     } else if (delta && !reply.is_error()) {
-      commit(user, format_command(command, 40), std::move(*delta), step);
+      commit(user, format_command(command, 40), std::move(*delta), step, false);
     }
     return;
   }
@@ -514,7 +521,7 @@ void Simulation::after_command(Handler& handler, const Command& command, const R
       for (std::size_t index = 0; index < handler.queued_deltas.size(); ++index) {
         auto& queued = handler.queued_deltas[index];
         if (!queued || reply.elements[index].is_error()) continue;
-        commit(user, handler.queued_commands[index] + " (by EXEC)", std::move(*queued), step);
+        commit(user, std::move(handler.queued_commands[index]), std::move(*queued), step, true);
       }
     }
     handler.in_transaction = false;
@@ -545,8 +552,9 @@ void Simulation::record_access(const Handler& handler, const Command& command) {
 }
 
 void Simulation::commit(UserId user, std::string command_text, StoreDelta delta,
-                        std::uint32_t step) {
-  result_.observations.commits.push_back(Commit{step, user, std::move(command_text), std::move(delta)});
+                        std::uint32_t step, bool by_exec) {
+  result_.observations.commits.push_back(
+      Commit{step, user, std::move(command_text), std::move(delta), by_exec});
 }
 
 void Simulation::run_reply_arrival(RequestId request, StepRecord& record) {
