@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
-#include <map>
+#include <unordered_map>
 #include <vector>
 
 #include "model/assert.h"
@@ -67,7 +67,7 @@ class PctExplorer final : public Explorer {
   PctParams params_;
   bool change_points_drawn_ = false;
   std::vector<std::uint32_t> change_points_;
-  std::map<std::uint64_t, std::int64_t> priorities_;
+  std::unordered_map<std::uint64_t, std::int64_t> priorities_;  // looked up, never iterated
   std::vector<std::int64_t> enabled_priorities_;  // of each enabled event's actor, this step
 };
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <map>
-#include <set>
+#include <unordered_set>
 
 #include <xxhash.h>
 
@@ -129,8 +129,12 @@ class Simulation {
   std::vector<UserState> users_;
   std::vector<Event> events_;  // kept in creation order
   std::map<RequestId, std::unique_ptr<Handler>> handlers_;
+  // The footprint of each event in events_, for explorers that need them. An event's footprint
+  // is fixed from its creation: a handler's next command and transaction state change only when
+  // its own pending event runs.
+  const bool keep_footprints_;
   std::vector<Footprint> footprints_;
-  std::set<std::uint64_t> actors_seen_;
+  std::unordered_set<std::uint64_t> actors_seen_;  // only its size is read
   std::uint64_t events_seen_ = 0;  // events created before this had their actor counted
   std::uint64_t events_created_ = 0;
   TimeMs now_ms_ = 0;
@@ -157,7 +161,8 @@ Simulation::Simulation(const SimulationConfig& config)
       explorer_(config.explorer_override != nullptr ? config.explorer_override : owned_explorer_.get()),
       root_prng_(config.seed),
       timing_prng_(root_prng_.split("timing")),
-      schedule_prng_(root_prng_.split("schedule")) {
+      schedule_prng_(root_prng_.split("schedule")),
+      keep_footprints_(explorer_->needs_footprints()) {
   RS_ASSERT(strategy_ != nullptr);
   RS_ASSERT(config.users_count >= 1);
   RS_ASSERT(config.users_count <= kUsersMax);
@@ -202,9 +207,10 @@ void Simulation::add_event(EventKind kind, UserId user, RequestId request, TimeM
                                  (static_cast<std::uint64_t>(user) << 48) |
                                  (static_cast<std::uint64_t>(counter_of(request)) << 24) | ordinal;
   events_.push_back(Event{events_created_++, identity, kind, user, request, now_ms_ + delay_ms});
+  if (keep_footprints_) fill_footprint(events_.back(), footprints_.emplace_back());
 }
 
-// Overwrites every field of `footprint`, whose keys vector keeps its capacity from step to step.
+// Overwrites every field of `footprint`.
 void Simulation::fill_footprint(const Event& event, Footprint& footprint) const {
   footprint.client_user = 0;
   footprint.keys.clear();
@@ -250,7 +256,9 @@ void Simulation::cancel_event(EventKind kind, UserId user) {
   const auto found = std::find_if(events_.begin(), events_.end(), [&](const Event& event) {
     return event.kind == kind && event.user == user;
   });
-  if (found != events_.end()) events_.erase(found);
+  if (found == events_.end()) return;
+  if (keep_footprints_) footprints_.erase(footprints_.begin() + (found - events_.begin()));
+  events_.erase(found);
 }
 
 bool Simulation::quiescent() const {
@@ -272,12 +280,10 @@ SimulationResult Simulation::run() {
       break;
     }
     RS_ASSERT(!events_.empty());
-    if (explorer_->needs_footprints()) {
-      footprints_.resize(events_.size());
-      for (std::size_t index = 0; index < events_.size(); ++index) {
-        fill_footprint(events_[index], footprints_[index]);
-        // An actor counts once it has an event enabled at a choice.
-        if (events_[index].id >= events_seen_) actors_seen_.insert(footprints_[index].actor);
+    if (keep_footprints_) {
+      // An actor counts once it has an event enabled at a choice.
+      for (std::size_t index = events_.size(); index-- > 0 && events_[index].id >= events_seen_;) {
+        actors_seen_.insert(footprints_[index].actor);
       }
       events_seen_ = events_created_;
     }
@@ -286,6 +292,7 @@ SimulationResult Simulation::run() {
     RS_ASSERT(choice < events_.size());
     const Event event = events_[choice];
     events_.erase(events_.begin() + static_cast<std::ptrdiff_t>(choice));
+    if (keep_footprints_) footprints_.erase(footprints_.begin() + static_cast<std::ptrdiff_t>(choice));
     now_ms_ = std::max(now_ms_, event.due_ms);
 
     StepRecord record;
