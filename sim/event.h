@@ -40,13 +40,20 @@ struct Event {
 
 // The state an event touches, for partial-order reduction and PCT. Two events conflict when they
 // belong to the same actor, change the same user's client, or access one KV key and at least
-// one of them writes it.
+// one of them writes it. A poll timer also conflicts with every event that can bring the run to
+// quiescence, because the run then ends and drops the timer: in one order the poll fires, in
+// the other it never does.
 struct Footprint {
   // The thread of control the event belongs to: a user's actions (and page load), a user's save
   // timer, a user's poll timer, or one request from its arrival to its reply.
   std::uint64_t actor = 0;
   UserId client_user = 0;  // the user whose client state the event changes; 0 for none
   std::vector<std::pair<std::uint64_t, bool>> keys;  // hashed KV keys, each with whether written
+  // Whether a run may end with the event still enabled: a poll timer, which quiescence drops.
+  bool droppable = false;
+  // Whether the event changes what quiescence counts: scripts running, requests in flight and
+  // save timers armed. Every event but a request's arrival and its KV commands does.
+  bool moves_quiescence = false;
 };
 
 bool independent(const Footprint& a, const Footprint& b);

@@ -70,6 +70,7 @@ std::size_t ReplayExplorer::choose(const ChoiceContext& context) {
 bool independent(const Footprint& a, const Footprint& b) {
   if (a.actor == b.actor) return false;
   if (a.client_user != 0 && a.client_user == b.client_user) return false;
+  if ((a.droppable && b.moves_quiescence) || (b.droppable && a.moves_quiescence)) return false;
   for (const auto& [a_key, a_writes] : a.keys) {
     for (const auto& [b_key, b_writes] : b.keys) {
       if (a_key == b_key && (a_writes || b_writes)) return false;

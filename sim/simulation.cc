@@ -214,6 +214,9 @@ void Simulation::add_event(EventKind kind, UserId user, RequestId request, TimeM
 void Simulation::fill_footprint(const Event& event, Footprint& footprint) const {
   footprint.client_user = 0;
   footprint.keys.clear();
+  footprint.droppable = event.kind == EventKind::poll_timer;
+  footprint.moves_quiescence =
+      event.kind != EventKind::request_arrival && event.kind != EventKind::kv_command;
   switch (event.kind) {
     case EventKind::page_load:
     case EventKind::user_action:

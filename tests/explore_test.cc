@@ -92,6 +92,43 @@ TEST(Exhaustive, ReductionSameVerdictFewerSchedules) {
   EXPECT_TRUE(failing_full.first_failure.has_value());
 }
 
+// A run ends at quiescence and drops the poll timers still armed, so a step that completes
+// quiescence conflicts with every pending poll. Without that conflict, sleep sets treated u1's
+// page reply and u2's poll as independent and never explored u2's poll firing between the two
+// page replies while u1's poll never fires.
+TEST(Exhaustive, ExploresPollFiringBeforeQuiescence) {
+  const Scenario scenario = parse_scenario(R"({
+    "format": "reviewsim-scenario/1", "name": "page-loads-only",
+    "companies": [{"name": "roche", "items": ["ro-1"]}],
+    "users": 2, "client": "fixed",
+    "workload": {"scripts": {"u1": {"actions": []}, "u2": {"actions": []}}}})",
+                                           "page-loads-only");
+  SimulationConfig config = config_for(scenario, "full-overwrite", "fixed", 1);
+  config.keep_steps = true;
+  ExhaustiveOptions options;
+  options.stop_at_first = false;
+  bool found = false;
+  options.on_schedule = [&found](const SimulationResult& run) {
+    std::optional<std::size_t> u1_reply, u2_reply, u2_poll;
+    bool u1_polled = false;
+    const auto& steps = run.history->steps();
+    for (std::size_t index = 0; index < steps.size(); ++index) {
+      const StepRecord& step = steps[index];
+      if (step.kind == EventKind::reply_arrival && step.user == 1 && !u1_reply) u1_reply = index;
+      if (step.kind == EventKind::reply_arrival && step.user == 2 && !u2_reply) u2_reply = index;
+      if (step.kind == EventKind::poll_timer && step.user == 2) u2_poll = index;
+      if (step.kind == EventKind::poll_timer && step.user == 1) u1_polled = true;
+    }
+    if (!u1_polled && u1_reply && u2_reply && u2_poll && *u2_reply < *u2_poll && *u2_poll < *u1_reply) {
+      found = true;
+    }
+    return true;
+  };
+  const ExhaustiveResult result = explore_exhaustively(config, options);
+  EXPECT_TRUE(result.complete);
+  EXPECT_TRUE(found);
+}
+
 TEST(Exhaustive, ReducedSearchCountsTraces) {
   // hset-multi without polls: the two page loads read and the two atomic saves write. Four orders
   // differ: which save commits last, and whether each page load reads before the other user's
