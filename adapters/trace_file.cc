@@ -144,6 +144,9 @@ Trace TraceReader::read() {
   }
   trace.steps_max = static_cast<std::uint32_t>(
       read_unsigned(require(document_, "", "steps_max"), "steps_max", UINT32_MAX));
+  if (const auto polls_max = document_.find("polls_max"); polls_max != document_.end()) {
+    trace.polls_max = static_cast<std::uint32_t>(read_unsigned(*polls_max, "polls_max", UINT32_MAX));
+  }
 
   const json& schedule = require(document_, "", "schedule");
   if (!schedule.is_array()) fail("schedule", "expected an array of choice indexes");
@@ -174,7 +177,7 @@ Trace TraceReader::read() {
 
   static const std::set<std::string> known = {
       "format", "scenario", "strategy", "client", "users", "seed", "explorer", "steps_max",
-      "schedule", "history_hash", "step_hashes", "anomalies", "expected_anomalies"};
+      "polls_max", "schedule", "history_hash", "step_hashes", "anomalies", "expected_anomalies"};
   for (const auto& [name, value] : document_.items()) {
     if (!known.contains(name)) fail(name, "unknown field");
   }
@@ -197,6 +200,7 @@ std::string format_trace(const Trace& trace) {
   document["seed"] = trace.seed;
   document["explorer"] = trace.explorer;
   document["steps_max"] = trace.steps_max;
+  if (trace.polls_max) document["polls_max"] = *trace.polls_max;
   document["schedule"] = trace.schedule;
   document["history_hash"] = hex64(trace.history_hash);
   document["step_hashes"] = trace.step_hashes;

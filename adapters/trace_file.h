@@ -34,6 +34,8 @@ struct Trace {
   std::uint64_t seed = 0;
   std::string explorer;  // the explorer that chose the schedule: timed, random, pct or exhaustive
   std::uint32_t steps_max = 0;
+  // Poll timer firings per user at most (SimulationConfig::polls_max); absent: no bound.
+  std::optional<std::uint32_t> polls_max;
   std::vector<std::uint32_t> schedule;
   std::uint64_t history_hash = 0;
   // The low 32 bits of the history hash after every step, final loads included.

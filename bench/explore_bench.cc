@@ -1,7 +1,7 @@
 // Systematic exploration benchmarks. They measure the schedules and CPU time that each explorer
 // needs to reach the first anomaly of each decision-note bug, and the schedules per second of
 // the sampling explorers. They also compare PCT with random search on a five-user scenario and
-// measure exhaustive searches with and without sleep-set reduction. docs/benchmarks.md records
+// measure exhaustive searches under each partial-order reduction. docs/benchmarks.md records
 // the results and the command that produced them.
 //
 // A first-failure benchmark runs one whole search per repetition, and each repetition starts
@@ -179,12 +179,12 @@ FirstFailure sample_until_failure(const SearchCase& search_case, std::uint64_t f
   return failure;
 }
 
-// Searches depth-first with sleep sets until the first schedule with an anomaly. The search
-// ignores the seed.
+// Searches depth-first with DPOR and sleep sets, as `reviewsim explore` does, until the first
+// schedule with an anomaly. The search ignores the seed.
 FirstFailure explore_until_failure(const SearchCase& search_case) {
   const SimulationConfig config = base_config(search_case);
   ExhaustiveOptions options;
-  options.reduction = true;
+  options.reduction = Reduction::dpor;
   options.schedules_max = search_case.schedules_max;
   options.stop_at_first = false;
 
@@ -268,7 +268,7 @@ void run_throughput(benchmark::State& state, const SearchCase& search_case, bool
 }
 
 // Runs one exhaustive search to the end or to `schedules_max`, counting every schedule.
-void run_exhaustive_size(benchmark::State& state, const SearchCase& search_case, bool reduction) {
+void run_exhaustive_size(benchmark::State& state, const SearchCase& search_case, Reduction reduction) {
   if (!load_scenario(state, search_case)) return;
   const SimulationConfig config = base_config(search_case);
   ExhaustiveOptions options;
@@ -401,25 +401,42 @@ constexpr std::uint32_t kUnreducedBudget = 200000;
 void register_exhaustive_sizes() {
   struct SizeCase {
     SearchCase search_case;
-    bool reduction;
+    Reduction reduction;
   };
   const auto same_item = [](const char* label, const Scenario* (*scenario)(), const char* strategy,
-                            const char* client) {
+                            const char* client, std::uint32_t polls_max) {
     return SearchCase{.label = label, .scenario = scenario, .strategy = strategy, .client = client,
-                      .search = Search::exhaustive, .polls_max = 0, .schedules_max = kUnreducedBudget};
+                      .search = Search::exhaustive, .polls_max = polls_max,
+                      .schedules_max = kUnreducedBudget};
   };
-  const std::vector<SizeCase> cases = {
-      {same_item("same-item:1/full-overwrite/legacy", same_item_one_each, "full-overwrite", "legacy"), true},
-      {same_item("same-item:1/full-overwrite/legacy", same_item_one_each, "full-overwrite", "legacy"), false},
-      {same_item("same-item:1/read-merge-write/legacy", same_item_one_each, "read-merge-write", "legacy"), true},
-      {same_item("same-item:1/read-merge-write/legacy", same_item_one_each, "read-merge-write", "legacy"), false},
-      {same_item("same-item:1/hset-multi/legacy", same_item_one_each, "hset-multi", "legacy"), true},
-      {same_item("same-item:1/hset-multi/legacy", same_item_one_each, "hset-multi", "legacy"), false},
-      {same_item("same-item:2/hset-multi/fixed", same_item_two_each, "hset-multi", "fixed"), true},
+  const auto reduction_name = [](Reduction reduction) {
+    switch (reduction) {
+      case Reduction::dpor: return "dpor";
+      case Reduction::sleep_sets: return "sleep-sets";
+      case Reduction::none: return "none";
+    }
+    return "";
   };
+  std::vector<SizeCase> cases;
+  for (const Reduction reduction : {Reduction::dpor, Reduction::sleep_sets, Reduction::none}) {
+    cases.push_back({same_item("same-item:1/full-overwrite/legacy/polls:0", same_item_one_each,
+                               "full-overwrite", "legacy", 0), reduction});
+    cases.push_back({same_item("same-item:1/read-merge-write/legacy/polls:0", same_item_one_each,
+                               "read-merge-write", "legacy", 0), reduction});
+    cases.push_back({same_item("same-item:1/hset-multi/legacy/polls:0", same_item_one_each,
+                               "hset-multi", "legacy", 0), reduction});
+  }
+  for (const Reduction reduction : {Reduction::dpor, Reduction::sleep_sets}) {
+    cases.push_back({same_item("same-item:2/hset-multi/fixed/polls:0", same_item_two_each,
+                               "hset-multi", "fixed", 0), reduction});
+    cases.push_back({same_item("same-item:1/hset-multi/fixed/polls:1", same_item_one_each,
+                               "hset-multi", "fixed", 1), reduction});
+  }
+  cases.push_back({same_item("same-item:2/hset-multi/fixed/polls:1", same_item_two_each,
+                             "hset-multi", "fixed", 1), Reduction::dpor});
   for (const SizeCase& size_case : cases) {
-    const std::string name = "exhaustive/" + size_case.search_case.label + "/polls:0/reduction:" +
-                             (size_case.reduction ? "on" : "off");
+    const std::string name = "exhaustive/" + size_case.search_case.label + "/reduction:" +
+                             reduction_name(size_case.reduction);
     benchmark::RegisterBenchmark(name.c_str(),
                                  [size_case](benchmark::State& state) {
                                    run_exhaustive_size(state, size_case.search_case, size_case.reduction);

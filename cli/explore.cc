@@ -38,6 +38,7 @@ struct ExploreOptions {
   std::uint64_t seed = 1;
   int depth = 2;
   int preemption_bound = -1;
+  std::string reduction = "dpor";
   bool no_reduction = false;
   int polls_max = 1;
   std::uint32_t steps_max = 100000;
@@ -99,21 +100,69 @@ void write_trace(const SimulationConfig& base, std::uint64_t seed, const std::ve
   write_text_file(path, format_trace(trace));
 }
 
+Reduction parse_reduction(const std::string& name) {
+  if (name == "dpor") return Reduction::dpor;
+  if (name == "sleep-sets") return Reduction::sleep_sets;
+  if (name == "none") return Reduction::none;
+  throw UsageError(fmt::format("--reduction: unknown reduction \"{}\"; expected dpor, sleep-sets or none", name));
+}
+
+// "1 schedule", "2 schedules".
+std::string count_of(std::uint64_t count, std::string_view noun) {
+  return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
+}
+
+// Rejects options out of range and output paths that would overwrite the scenario or each other,
+// before any schedule runs.
+void check_explore_options(const ExploreOptions& options, const std::string& trace_path) {
+  if (options.explorer != "timed" && options.explorer != "random" && options.explorer != "pct" &&
+      options.explorer != "exhaustive") {
+    throw UsageError(fmt::format("--explorer: unknown explorer \"{}\"; expected timed, random, pct or exhaustive",
+                                 options.explorer));
+  }
+  if (options.depth < 1 || options.depth > 10) throw UsageError("--depth: expected 1 to 10");
+  if (options.polls_max < -1) throw UsageError(fmt::format("--polls-max: expected -1 (no bound) or more, found {}", options.polls_max));
+  if (options.preemption_bound < -1) {
+    throw UsageError(fmt::format("--preemption-bound: expected 0 or more, found {}", options.preemption_bound));
+  }
+  if (!std::isfinite(options.time_limit_s) || options.time_limit_s < 0) {
+    throw UsageError(fmt::format("--time-limit: expected a number of seconds, 0 or more, found {}", options.time_limit_s));
+  }
+  if (options.steps_max == 0) throw UsageError("--steps-max: expected 1 or more");
+
+  // Output paths must differ from the scenario and from each other.
+  const auto same_file = [](const std::string& a, const std::string& b) {
+    return !a.empty() && !b.empty() &&
+           std::filesystem::weakly_canonical(a) == std::filesystem::weakly_canonical(b);
+  };
+  for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--trace-out", trace_path},
+                                     std::pair<const char*, const std::string&>{"--json", options.json_out}}) {
+    if (same_file(path, options.scenario)) {
+      throw UsageError(fmt::format("{}: {} is the scenario file; choose another path", option, path));
+    }
+  }
+  if (same_file(trace_path, options.json_out)) {
+    throw UsageError(fmt::format("--json: {} is also the trace path (--trace-out); choose another path",
+                                 options.json_out));
+  }
+}
+
 int run_explore(const ExploreOptions& options) {
   const Scenario scenario = load_scenario_file(options.scenario);
   SimulationConfig config = select_run(scenario, options.strategy, options.client, options.users);
   const bool exhaustive = options.explorer == "exhaustive";
+  const std::string trace_path = options.trace_out.empty()
+                                     ? fmt::format("out/explore-{}-{}-{}.json", scenario.name, options.strategy,
+                                                   options.explorer)
+                                     : options.trace_out;
+  check_explore_options(options, trace_path);
   if (!exhaustive) config.explorer = select_explorer("--explorer", options.explorer);
-  if (options.depth < 1 || options.depth > 10) throw UsageError("--depth: expected 1 to 10");
+  const Reduction reduction = options.no_reduction ? Reduction::none : parse_reduction(options.reduction);
   std::uint32_t schedules_budget = options.schedules;
   if (schedules_budget == 0) schedules_budget = exhaustive ? 200000 : 1000;
   config.steps_max = options.steps_max;
   if (options.polls_max >= 0) config.polls_max = static_cast<std::uint32_t>(options.polls_max);
   config.record_accesses = true;
-  const std::string trace_path = options.trace_out.empty()
-                                     ? fmt::format("out/explore-{}-{}-{}.json", scenario.name, options.strategy,
-                                                   options.explorer)
-                                     : options.trace_out;
 
   if (!options.quiet) {
     std::cerr << fmt::format("explore: scenario {}, strategy {}, client {}, {} users, explorer {}, seed {}\n",
@@ -150,9 +199,9 @@ int run_explore(const ExploreOptions& options) {
 
   if (exhaustive) {
     ExhaustiveOptions search;
-    // Sleep sets and a preemption bound do not combine soundly (sim/exhaustive.h), so a bounded
-    // search runs without reduction.
-    search.reduction = !options.no_reduction && options.preemption_bound < 0;
+    // Partial-order reduction and a preemption bound do not combine soundly (sim/exhaustive.h),
+    // so a bounded search runs without reduction.
+    search.reduction = options.preemption_bound < 0 ? reduction : Reduction::none;
     if (options.preemption_bound >= 0) search.preemption_bound = options.preemption_bound;
     search.schedules_max = schedules_budget;
     search.stop_at_first = !options.all;
@@ -235,8 +284,8 @@ int run_explore(const ExploreOptions& options) {
   std::cout << ".\n";
   std::cout << fmt::format("Coverage: {} distinct orderings of conflicting KV steps.\n", summary.orderings);
   if (summary.step_limit_hits > 0) {
-    std::cout << fmt::format("{} schedules hit --steps-max ({}) and were not checked.\n", summary.step_limit_hits,
-                             options.steps_max);
+    std::cout << fmt::format("{} hit --steps-max ({}) before quiescence and were not checked.\n",
+                             count_of(summary.step_limit_hits, "schedule"), options.steps_max);
   }
 
   if (config.explorer == ExplorerKind::pct && !exhaustive) {
@@ -251,11 +300,19 @@ int run_explore(const ExploreOptions& options) {
   if (options.verify_every != 0) {
     std::cout << fmt::format("Determinism check: {} schedules re-run, {} differed.\n", verified, nondeterministic);
   }
+  // Schedules cut off at the step limit were not checked, so no verdict covers them.
+  const bool unchecked = summary.step_limit_hits > 0 || summary.schedules == 0;
   if (summary.first_failure) {
     std::string kinds;
     for (const AnomalyKind kind : summary.kinds) kinds += (kinds.empty() ? "" : ", ") + std::string(anomaly_kind_name(kind));
-    std::cout << fmt::format("Found {} in schedule {} first ({} failing schedules explored). Trace: {}\n", kinds,
-                             *summary.first_failure, summary.failing, trace_path);
+    std::cout << fmt::format("Found anomalies ({}) in {}; the first failing schedule is number {}. Trace: {}\n",
+                             kinds, count_of(summary.failing, "schedule"), *summary.first_failure, trace_path);
+  } else if (unchecked) {
+    std::cout << fmt::format(
+        "No verdict: {} of {} not checked. Raise --steps-max or --time-limit.\n",
+        summary.schedules == 0 ? std::string("no schedule ran, so none was")
+                               : count_of(summary.step_limit_hits, "schedule") + " cut off at --steps-max were",
+        count_of(summary.schedules, "schedule"));
   } else if (exhaustive && summary.complete) {
     std::cout << fmt::format(
         "No anomaly: every interleaving was checked up to the bounds (polls per user {}, steps {}{}).\n",
@@ -286,12 +343,14 @@ int run_explore(const ExploreOptions& options) {
     nlohmann::ordered_json kinds = nlohmann::ordered_json::array();
     for (const AnomalyKind kind : summary.kinds) kinds.push_back(std::string(anomaly_kind_name(kind)));
     document["anomalies"] = std::move(kinds);
-    document["complete"] = summary.complete;
+    document["complete"] = summary.complete && !unchecked;
+    document["step_limit_hits"] = summary.step_limit_hits;
     document["conflict_orderings"] = summary.orderings;
     if (summary.first_failure) document["trace"] = trace_path;
     write_text_file(options.json_out, document.dump(2) + "\n");
   }
-  return summary.first_failure || nondeterministic > 0 ? kExitAnomaly : kExitClean;
+  if (summary.first_failure || nondeterministic > 0) return kExitAnomaly;
+  return unchecked ? kExitUsage : kExitClean;
 }
 
 }  // namespace
@@ -315,15 +374,19 @@ CommandRunner add_explore_command(CLI::App& app) {
                       "Budget: schedules to run at most (default: 1000, or 200000 for exhaustive)");
   command->add_option("--time-limit", options->time_limit_s, "Budget: seconds of run time at most (0: none)");
   command->add_flag("--all", options->all, "Keep exploring after the first anomaly, to count failing schedules");
-  command->add_option("--seed", options->seed, "First seed; schedule i of a sampling explorer uses seed + i")
+  command->add_option("--seed", options->seed,
+                      "First seed; the n-th schedule (counting from 1) of a sampling explorer uses seed + n - 1")
       ->capture_default_str();
   command->add_option("--depth", options->depth, "pct: the bug depth d (d - 1 priority change points)")
       ->capture_default_str();
   command->add_option("--preemption-bound", options->preemption_bound,
                       "exhaustive: skip schedules with more preemptions than this (default: no bound); "
                       "a bounded search runs without partial-order reduction");
-  command->add_flag("--no-reduction", options->no_reduction,
-                    "exhaustive: explore every interleaving, without sleep-set partial-order reduction");
+  command->add_option("--reduction", options->reduction,
+                      "exhaustive: partial-order reduction, dpor (dynamic partial-order reduction with "
+                      "sleep sets), sleep-sets (sleep sets alone) or none (every interleaving)")
+      ->capture_default_str();
+  command->add_flag("--no-reduction", options->no_reduction, "exhaustive: the same as --reduction none");
   command->add_option("--polls-max", options->polls_max,
                       "Poll timer firings per user at most (0: none; -1: no bound). Explorers that "
                       "ignore time need a bound, because a poll timer is enabled again after it fires")

@@ -98,7 +98,7 @@ CommandRunner add_replay_command(CLI::App& app) {
       "Re-execute a trace file, check that its history hash matches, and print the run. Exits 1 "
       "when the replay differs from the trace (naming the first differing step) or shows an "
       "anomaly; with --check, 0 when it reproduces the trace's expected anomalies exactly.");
-  command->add_option("file", options->file, "Trace file written by run --trace-out, compare --traces or shrink")
+  command->add_option("file", options->file, "Trace file written by run --trace-out, compare --traces, explore or shrink")
       ->required();
   command->add_option("--format", options->format,
                       "Output: text (a timeline), mermaid (a sequence diagram) or json (the history)")

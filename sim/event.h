@@ -36,6 +36,9 @@ struct Event {
   UserId user = 0;
   RequestId request = 0;  // for request_arrival, kv_command and reply_arrival
   TimeMs due_ms = 0;
+  // The step whose run created the event (0: created before the first step). With the
+  // dependencies between steps, this gives the happens-before order of a schedule.
+  std::uint32_t created_at = 0;
 };
 
 // The state an event touches, for partial-order reduction and PCT. Two events conflict when they

@@ -8,7 +8,7 @@ namespace reviewsim {
 
 namespace {
 
-// A run reached a state where every enabled event sleeps.
+// A run reached a state where every event to explore sleeps.
 struct PrunedRun {};
 
 struct SleepingEvent {
@@ -16,16 +16,50 @@ struct SleepingEvent {
   Footprint footprint;
 };
 
+// A set of step indexes (0-based) of the current path.
+class StepSet {
+ public:
+  bool contains(std::size_t step) const {
+    return step / 64 < words_.size() && (words_[step / 64] >> (step % 64) & 1) != 0;
+  }
+  void insert(std::size_t step) {
+    if (step / 64 >= words_.size()) words_.resize(step / 64 + 1);
+    words_[step / 64] |= std::uint64_t{1} << (step % 64);
+  }
+  void insert_all(const StepSet& other) {
+    if (other.words_.size() > words_.size()) words_.resize(other.words_.size());
+    for (std::size_t index = 0; index < other.words_.size(); ++index) words_[index] |= other.words_[index];
+  }
+
+ private:
+  std::vector<std::uint64_t> words_;
+};
+
 // One scheduling point on the current path of the search.
 struct Frame {
   std::vector<std::uint64_t> enabled;      // identities, in the engine's order
   std::vector<Footprint> footprints;       // of the enabled events
+  std::vector<std::uint32_t> created_at;   // of the enabled events
   std::vector<SleepingEvent> sleep;        // asleep on entry to this point
   std::vector<std::uint64_t> done;         // explored here already
+  std::vector<std::uint64_t> backtrack;    // DPOR: the events to explore here
   std::size_t chosen = 0;                  // index into `enabled`
   std::uint64_t previous_actor = 0;        // the actor of the step before, 0 at the start
   int preemptions = 0;                     // preemptions on the path before this point
+  StepSet past;                            // DPOR: the earlier steps that happen before the chosen one
+
+  bool is_enabled(std::uint64_t identity) const {
+    return std::find(enabled.begin(), enabled.end(), identity) != enabled.end();
+  }
 };
+
+bool contains(const std::vector<std::uint64_t>& identities, std::uint64_t identity) {
+  return std::find(identities.begin(), identities.end(), identity) != identities.end();
+}
+
+void add_once(std::vector<std::uint64_t>& identities, std::uint64_t identity) {
+  if (!contains(identities, identity)) identities.push_back(identity);
+}
 
 class SearchExplorer final : public Explorer {
  public:
@@ -43,29 +77,52 @@ class SearchExplorer final : public Explorer {
     for (std::size_t index = 0; index < context.enabled.size(); ++index) {
       frame.enabled.push_back(context.enabled[index].identity);
       frame.footprints.push_back(context.footprints[index]);
+      frame.created_at.push_back(context.enabled[index].created_at);
     }
     if (!stack_.empty()) {
       const Frame& parent = stack_.back();
       const Footprint& ran = parent.footprints[parent.chosen];
       frame.previous_actor = ran.actor;
       frame.preemptions = parent.preemptions + (is_preemption(parent, parent.chosen) ? 1 : 0);
-      if (options_.reduction) frame.sleep = sleep_after(parent);
+      if (options_.reduction != Reduction::none) frame.sleep = sleep_after(parent);
+    }
+    if (options_.reduction == Reduction::dpor) {
+      // Start with the first event awake here; races found later add the others they need.
+      for (const std::uint64_t identity : frame.enabled) {
+        if (!is_asleep(frame, identity)) {
+          frame.backtrack.push_back(identity);
+          break;
+        }
+      }
     }
     const auto first = next_candidate(frame);
-    if (!first) throw PrunedRun{};
+    if (!first) {
+      if (options_.reduction == Reduction::dpor) find_races(frame);
+      throw PrunedRun{};
+    }
     frame.chosen = *first;
     stack_.push_back(std::move(frame));
     return stack_.back().chosen;
   }
 
-  // The next unexplored, awake choice at `frame` that the preemption bound allows.
+  void finish(std::span<const Event> pending, std::span<const Footprint> footprints) override {
+    if (options_.reduction != Reduction::dpor) return;
+    Frame end;
+    for (std::size_t index = 0; index < pending.size(); ++index) {
+      end.enabled.push_back(pending[index].identity);
+      end.footprints.push_back(footprints[index]);
+      end.created_at.push_back(pending[index].created_at);
+    }
+    find_races(end);
+  }
+
+  // The next choice at `frame` that is unexplored, awake, wanted by DPOR and allowed by the
+  // preemption bound, in the engine's order.
   std::optional<std::size_t> next_candidate(const Frame& frame) {
     for (std::size_t index = 0; index < frame.enabled.size(); ++index) {
       const std::uint64_t identity = frame.enabled[index];
-      if (std::find(frame.done.begin(), frame.done.end(), identity) != frame.done.end()) continue;
-      const bool asleep = std::any_of(frame.sleep.begin(), frame.sleep.end(),
-                                      [identity](const SleepingEvent& event) { return event.identity == identity; });
-      if (asleep) continue;
+      if (contains(frame.done, identity) || is_asleep(frame, identity)) continue;
+      if (options_.reduction == Reduction::dpor && !contains(frame.backtrack, identity)) continue;
       if (options_.preemption_bound &&
           frame.preemptions + (is_preemption(frame, index) ? 1 : 0) > *options_.preemption_bound) {
         ++result_.bounded;
@@ -76,6 +133,10 @@ class SearchExplorer final : public Explorer {
     return std::nullopt;
   }
 
+
+  // The frames from `depth` on have changed since their races were last looked for.
+  void changed_from(std::size_t depth) { races_checked_ = std::min(races_checked_, depth); }
+
  private:
   std::size_t replay(const Frame& frame, const ChoiceContext& context) {
     const std::uint64_t identity = frame.enabled[frame.chosen];
@@ -83,6 +144,11 @@ class SearchExplorer final : public Explorer {
       if (context.enabled[index].identity == identity) return index;
     }
     RS_ASSERT(false);  // a deterministic engine reaches the same events on the same path
+  }
+
+  static bool is_asleep(const Frame& frame, std::uint64_t identity) {
+    return std::any_of(frame.sleep.begin(), frame.sleep.end(),
+                       [identity](const SleepingEvent& event) { return event.identity == identity; });
   }
 
   // Whether choosing `index` at `frame` switches away from an actor that could continue.
@@ -109,9 +175,114 @@ class SearchExplorer final : public Explorer {
     return sleep;
   }
 
+  // DPOR's race analysis of the current path, which ended at `end` (the events still enabled
+  // there). Every event the path ran, and every event it left enabled or disabled, is checked
+  // against the steps before it. Steps the previous analysis covered keep their results.
+  void find_races(const Frame& end) {
+    const std::size_t length = stack_.size();
+    for (std::size_t step = races_checked_; step < length; ++step) {
+      Frame& frame = stack_[step];
+      frame.past = causes(frame.footprints[frame.chosen], frame.created_at[frame.chosen], step);
+      add_backtracks(frame.enabled[frame.chosen], frame.footprints[frame.chosen],
+                     frame.created_at[frame.chosen], step);
+    }
+    // An event enabled at a step and gone after it without running was cancelled by that step
+    // (a timer the user re-armed). The cancelling step conflicts with it, so the search must
+    // also try the event first there.
+    for (std::size_t step = races_checked_ > 0 ? races_checked_ - 1 : 0; step < length; ++step) {
+      const Frame& frame = stack_[step];
+      const Frame& next = step + 1 < length ? stack_[step + 1] : end;
+      for (std::size_t index = 0; index < frame.enabled.size(); ++index) {
+        if (index == frame.chosen || next.is_enabled(frame.enabled[index])) continue;
+        add_once(stack_[step].backtrack, frame.enabled[index]);
+        add_backtracks(frame.enabled[index], frame.footprints[index], frame.created_at[index], step);
+      }
+    }
+    for (std::size_t index = 0; index < end.enabled.size(); ++index) {
+      add_backtracks(end.enabled[index], end.footprints[index], end.created_at[index], length);
+    }
+    races_checked_ = length;
+  }
+
+  // The direct causes of an event with this footprint and creation step among the steps before
+  // `step`: its creator and every earlier step it conflicts with.
+  std::vector<std::size_t> direct_causes(const Footprint& footprint, std::uint32_t created_at,
+                                         std::size_t step) const {
+    std::vector<std::size_t> direct;
+    for (std::size_t earlier = 0; earlier < step; ++earlier) {
+      const Frame& frame = stack_[earlier];
+      if (earlier + 1 == created_at || !independent(frame.footprints[frame.chosen], footprint)) {
+        direct.push_back(earlier);
+      }
+    }
+    return direct;
+  }
+
+  // The steps before `step` that happen before the event: its direct causes and theirs.
+  StepSet causes(const Footprint& footprint, std::uint32_t created_at, std::size_t step) const {
+    StepSet past;
+    for (const std::size_t cause : direct_causes(footprint, created_at, step)) {
+      past.insert(cause);
+      past.insert_all(stack_[cause].past);
+    }
+    return past;
+  }
+
+  // Source-DPOR's backtracking rule (Abdulla, Aronis, Jonsson and Sagonas, "Optimal Dynamic
+  // Partial Order Reduction", POPL 2014) for the event `identity`, enabled at `step` (run there,
+  // or left enabled there). For each earlier step it races with, the two conflicting with nothing
+  // else ordering them, the search must also run before that step one of the events that can
+  // start the reversed order: the later steps that do not depend on the racing one, then the
+  // event itself.
+  void add_backtracks(std::uint64_t identity, const Footprint& footprint, std::uint32_t created_at,
+                      std::size_t step) {
+    const std::vector<std::size_t> direct = direct_causes(footprint, created_at, step);
+    for (const std::size_t race : direct) {
+      if (race + 1 == created_at) continue;  // the event cannot run before its creator
+      StepSet other_causes;
+      for (const std::size_t cause : direct) {
+        if (cause == race) continue;
+        other_causes.insert(cause);
+        other_causes.insert_all(stack_[cause].past);
+      }
+      if (other_causes.contains(race)) continue;  // ordered through another step: no race
+
+      // The reversed order starts with the steps after `race` that do not depend on it.
+      std::vector<std::size_t> independent_steps;
+      for (std::size_t later = race + 1; later < step; ++later) {
+        if (!stack_[later].past.contains(race)) independent_steps.push_back(later);
+      }
+      std::vector<std::uint64_t> initials;
+      if (std::none_of(independent_steps.begin(), independent_steps.end(),
+                       [&](std::size_t later) { return other_causes.contains(later); })) {
+        initials.push_back(identity);
+      }
+      for (std::size_t index = 0; index < independent_steps.size(); ++index) {
+        const std::size_t later = independent_steps[index];
+        const bool first = std::none_of(independent_steps.begin(), independent_steps.begin() + index,
+                                        [&](std::size_t before) { return stack_[later].past.contains(before); });
+        if (first) initials.push_back(stack_[later].enabled[stack_[later].chosen]);
+      }
+
+      Frame& frame = stack_[race];
+      const bool covered = std::any_of(initials.begin(), initials.end(), [&frame](std::uint64_t initial) {
+        return contains(frame.backtrack, initial);
+      });
+      if (covered) continue;
+      const auto enabled_initial = std::find_if(initials.begin(), initials.end(),
+                                                [&frame](std::uint64_t initial) { return frame.is_enabled(initial); });
+      if (enabled_initial != initials.end()) {
+        frame.backtrack.push_back(*enabled_initial);
+      } else {
+        for (const std::uint64_t enabled : frame.enabled) add_once(frame.backtrack, enabled);
+      }
+    }
+  }
+
   std::vector<Frame>& stack_;
   const ExhaustiveOptions& options_;
   ExhaustiveResult& result_;
+  std::size_t races_checked_ = 0;  // frames below this had their races found on this path
 };
 
 }  // namespace
@@ -122,7 +293,7 @@ ExhaustiveResult explore_exhaustively(const SimulationConfig& base, const Exhaus
   SearchExplorer explorer(stack, options, result);
   SimulationConfig config = base;
   config.explorer_override = &explorer;
-  RS_ASSERT(!(options.reduction && options.preemption_bound));
+  RS_ASSERT(options.reduction == Reduction::none || !options.preemption_bound);
   config.schedule = nullptr;
 
   for (;;) {
@@ -147,7 +318,7 @@ ExhaustiveResult explore_exhaustively(const SimulationConfig& base, const Exhaus
     }
     if (!keep_going) return result;
 
-    // Backtrack to the deepest point with an unexplored, awake choice.
+    // Backtrack to the deepest point with a choice still to explore.
     for (;;) {
       if (stack.empty()) {
         result.complete = true;
@@ -157,6 +328,7 @@ ExhaustiveResult explore_exhaustively(const SimulationConfig& base, const Exhaus
       frame.done.push_back(frame.enabled[frame.chosen]);
       if (const auto next = explorer.next_candidate(frame)) {
         frame.chosen = *next;
+        explorer.changed_from(stack.size() - 1);
         break;
       }
       stack.pop_back();

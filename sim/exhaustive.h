@@ -12,6 +12,15 @@
 // only decision ids, never virtual times, so swapping two independent events cannot change a
 // verdict.
 //
+// Dynamic partial-order reduction adds to the sleep sets (source sets, from Abdulla, Aronis,
+// Jonsson and Sagonas, "Optimal Dynamic Partial Order Reduction", POPL 2014, after Flanagan and
+// Godefroid, POPL 2005). A scheduling point starts with one event to explore. Each schedule is
+// then checked for races: two conflicting steps that no chain of creations and conflicts
+// orders. For each race, the point before the earlier step gets an event that starts the
+// reversed order, unless it has one already. Sleep sets alone try every event at every point and
+// prune most runs only after re-running them; with DPOR the search tries only what a race asks
+// for. Both run exactly one complete schedule per class of equivalent schedules.
+//
 // An optional preemption bound (Musuvathi and Qadeer, PLDI 2007) skips schedules that switch
 // away from an actor that could have continued more than k times. It runs without sleep sets:
 // sleep sets assume that every sibling subtree is explored in full, which a bound breaks, and
@@ -27,8 +36,14 @@
 
 namespace reviewsim {
 
+enum class Reduction : std::uint8_t {
+  none,        // every interleaving
+  sleep_sets,  // sleep sets alone
+  dpor,        // dynamic partial-order reduction with sleep sets
+};
+
 struct ExhaustiveOptions {
-  bool reduction = true;                // requires no preemption_bound
+  Reduction reduction = Reduction::dpor;  // anything but none requires no preemption_bound
   std::optional<int> preemption_bound;
   std::uint32_t schedules_max = 100000;  // complete schedules before the search gives up
   bool stop_at_first = true;             // stop at the first schedule with an anomaly
@@ -39,7 +54,7 @@ struct ExhaustiveOptions {
 
 struct ExhaustiveResult {
   std::uint32_t schedules = 0;         // complete schedules run to quiescence
-  std::uint32_t pruned = 0;            // schedules cut because every enabled event slept
+  std::uint32_t pruned = 0;            // schedules cut because every event to explore slept
   std::uint32_t bounded = 0;           // choices skipped by the preemption bound
   std::uint32_t step_limit_hits = 0;   // schedules cut by steps_max
   std::uint32_t failing_schedules = 0;

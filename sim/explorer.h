@@ -36,6 +36,10 @@ class Explorer {
   virtual bool needs_footprints() const { return false; }
   // Returns the index of the event to run.
   virtual std::size_t choose(const ChoiceContext& context) = 0;
+  // Called once when the run ends, with the events still enabled then (poll timers that
+  // quiescence drops, or anything left at the step limit) and, for explorers that need them,
+  // their footprints.
+  virtual void finish(std::span<const Event> /*pending*/, std::span<const Footprint> /*footprints*/) {}
 };
 
 enum class ExplorerKind : std::uint8_t { timed, random, pct };

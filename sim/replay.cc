@@ -19,6 +19,7 @@ Trace make_trace(const SimulationConfig& config, const SimulationResult& result)
   trace.seed = config.seed;
   trace.explorer = std::string(explorer_kind_name(config.explorer));
   trace.steps_max = config.steps_max;
+  trace.polls_max = config.polls_max;
   trace.schedule = result.schedule;
   trace.history_hash = result.history_hash;
   for (const std::uint64_t hash : result.history->step_hashes()) {
@@ -42,6 +43,7 @@ SimulationConfig replay_config(const Trace& trace) {
   // shrink of its trace samples with the random one.
   config.explorer = parse_explorer_kind(trace.explorer).value_or(ExplorerKind::random);
   config.steps_max = trace.steps_max;
+  config.polls_max = trace.polls_max;
   config.keep_steps = true;
   config.schedule = &trace.schedule;
   return config;
@@ -60,6 +62,16 @@ ReplayOutcome replay_trace(const Trace& trace, std::uint32_t stop_after_step) {
         "the recorded schedule does not fit this run at step {}: {}. The trace comes from "
         "another reviewsim version, or the simulation is not deterministic.",
         mismatch.step(), mismatch.what());
+    return outcome;
+  }
+
+  if (stop_after_step == 0 && outcome.result.schedule.size() < trace.schedule.size()) {
+    const auto step = static_cast<std::uint32_t>(outcome.result.schedule.size() + 1);
+    outcome.first_differing_step = step;
+    outcome.mismatch = fmt::format(
+        "the run reached quiescence after {} choices, but the trace records {}, so its schedule "
+        "does not belong to this run.",
+        outcome.result.schedule.size(), trace.schedule.size());
     return outcome;
   }
 

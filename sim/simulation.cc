@@ -206,7 +206,8 @@ void Simulation::add_event(EventKind kind, UserId user, RequestId request, TimeM
   const std::uint64_t identity = (static_cast<std::uint64_t>(kind) << 56) |
                                  (static_cast<std::uint64_t>(user) << 48) |
                                  (static_cast<std::uint64_t>(counter_of(request)) << 24) | ordinal;
-  events_.push_back(Event{events_created_++, identity, kind, user, request, now_ms_ + delay_ms});
+  events_.push_back(
+      Event{events_created_++, identity, kind, user, request, now_ms_ + delay_ms, step_});
   if (keep_footprints_) fill_footprint(events_.back(), footprints_.emplace_back());
 }
 
@@ -312,6 +313,7 @@ SimulationResult Simulation::run() {
     result_.schedule.push_back(record.choice);
   }
 
+  explorer_->finish(events_, footprints_);
   if (!result_.step_limit_hit && !result_.stopped) {
     // Only poll timers may remain; quiescence drops them.
     for (const Event& event : events_) RS_ASSERT(event.kind == EventKind::poll_timer);

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -168,6 +169,43 @@ TEST_F(CliTest, ExplorePctPrintsGuarantee) {
   EXPECT_EQ(output.exit_code, 1) << output.out;
   EXPECT_NE(output.out.find("PCT guarantee"), std::string::npos) << output.out;
   EXPECT_NE(output.out.find("Coverage:"), std::string::npos);
+  // The scenario's client polls; the trace records the poll bound, so the replay matches.
+  const Output replay = run({"replay", path("pct.json"), "--check"});
+  EXPECT_EQ(replay.exit_code, 0) << replay.out << replay.err;
+}
+
+TEST_F(CliTest, ExploreRejectsBadOptions) {
+  // A copy of the scenario, so that a broken check cannot overwrite the bundled file.
+  std::ifstream bundled(std::string(REVIEWSIM_SOURCE_DIR) + "/scenarios/read-merge-write-race.json");
+  write("race.json", std::string(std::istreambuf_iterator<char>(bundled), {}));
+  const std::vector<std::string> base = {"explore", "--scenario", path("race.json"), "--strategy",
+                                         "read-merge-write", "--quiet"};
+  const auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> arguments = base;
+    arguments.insert(arguments.end(), extra.begin(), extra.end());
+    return run(arguments);
+  };
+  for (const auto& [extra, option] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"--explorer", "dfs"}, "--explorer"},
+           {{"--explorer", "exhaustive", "--reduction", "partial"}, "--reduction"},
+           {{"--polls-max", "-2"}, "--polls-max"},
+           {{"--time-limit", "-1"}, "--time-limit"},
+           {{"--steps-max", "0"}, "--steps-max"},
+           {{"--trace-out", path("race.json")}, "--trace-out"},
+           {{"--trace-out", path("same.json"), "--json", path("same.json")}, "--json"}}) {
+    const Output output = with(extra);
+    EXPECT_EQ(output.exit_code, 2) << option << ": " << output.err;
+    EXPECT_NE(output.err.find(option), std::string::npos) << output.err;
+  }
+}
+
+TEST_F(CliTest, ExploreCutOffRunsGiveNoVerdict) {
+  const Output output = run({"explore", "--scenario", "scenarios/read-merge-write-race.json", "--strategy",
+                             "read-merge-write", "--explorer", "random", "--steps-max", "10", "--schedules", "5",
+                             "--quiet", "--trace-out", path("cut.json")});
+  EXPECT_EQ(output.exit_code, 2) << output.out;
+  EXPECT_NE(output.out.find("No verdict"), std::string::npos) << output.out;
+  EXPECT_EQ(output.out.find("No anomaly"), std::string::npos) << output.out;
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Systematic exploration: exhaustive search with sleep-set reduction, the preemption bound,
+// Systematic exploration: exhaustive search with DPOR and sleep sets, the preemption bound,
 // PCT's guarantee, and the coverage of conflicting orderings.
 
 #include <gtest/gtest.h>
@@ -24,6 +24,18 @@ Scenario same_item(int decisions_each) {
       "u1": {"actions": [{"do": "approve", "item": "ro-1"})" + second_u1 + R"(]},
       "u2": {"actions": [{"do": "reject", "item": "ro-1"})" + second_u2 + R"(]}}}})";
   return parse_scenario(text, "same-item");
+}
+
+// Two users, one company: u1 approves ro-1, u2 only opens the page. With one poll per user, small
+// enough to compare reductions.
+Scenario one_decision_and_observer() {
+  return parse_scenario(R"({
+    "format": "reviewsim-scenario/1", "name": "one-decision",
+    "companies": [{"name": "roche", "items": ["ro-1"]}],
+    "users": 2, "client": "fixed",
+    "workload": {"scripts": {"u1": {"actions": [{"do": "approve", "item": "ro-1"}]},
+                             "u2": {"actions": []}}}})",
+                        "one-decision");
 }
 
 SimulationConfig config_for(const Scenario& scenario, const std::string& strategy,
@@ -68,28 +80,63 @@ TEST(Exhaustive, ProvesHsetMultiFixedClean) {
 
 TEST(Exhaustive, ReductionSameVerdictFewerSchedules) {
   const Scenario scenario = same_item(1);
-  ExhaustiveOptions reduced;
-  reduced.stop_at_first = false;
-  ExhaustiveOptions full = reduced;
-  full.reduction = false;
+  ExhaustiveOptions options;
+  options.stop_at_first = false;
+  const auto search = [&](const char* strategy, Reduction reduction) {
+    options.reduction = reduction;
+    return explore_exhaustively(config_for(scenario, strategy, "legacy", 0), options);
+  };
 
-  // Clean under both, and both searches complete.
-  const auto clean_reduced = explore_exhaustively(config_for(scenario, "full-overwrite", "legacy", 0), reduced);
-  const auto clean_full = explore_exhaustively(config_for(scenario, "full-overwrite", "legacy", 0), full);
-  EXPECT_TRUE(clean_reduced.complete);
-  EXPECT_TRUE(clean_full.complete);
-  EXPECT_EQ(clean_reduced.failing_schedules, 0u);
-  EXPECT_EQ(clean_full.failing_schedules, 0u);
-  EXPECT_LT(clean_reduced.schedules * 100, clean_full.schedules);
-  EXPECT_GT(clean_reduced.pruned, 0u);
+  // Clean under every reduction, and every search completes.
+  const auto dpor = search("full-overwrite", Reduction::dpor);
+  const auto sleep_sets = search("full-overwrite", Reduction::sleep_sets);
+  const auto none = search("full-overwrite", Reduction::none);
+  for (const ExhaustiveResult* result : {&dpor, &sleep_sets, &none}) {
+    EXPECT_TRUE(result->complete);
+    EXPECT_EQ(result->failing_schedules, 0u);
+  }
+  EXPECT_LT(sleep_sets.schedules * 100, none.schedules);
+  EXPECT_EQ(dpor.schedules, sleep_sets.schedules);
+  EXPECT_GT(sleep_sets.pruned, 0u);
+  EXPECT_LE(dpor.pruned, sleep_sets.pruned);
 
-  // Failing under both: every hset schedule passes through two statuses.
-  ExhaustiveOptions first_only;
-  const auto failing_reduced = explore_exhaustively(config_for(scenario, "hset", "legacy", 0), first_only);
-  first_only.reduction = false;
-  const auto failing_full = explore_exhaustively(config_for(scenario, "hset", "legacy", 0), first_only);
-  EXPECT_TRUE(failing_reduced.first_failure.has_value());
-  EXPECT_TRUE(failing_full.first_failure.has_value());
+  // Failing under every reduction: every hset schedule passes through two statuses.
+  options.stop_at_first = true;
+  for (const Reduction reduction : {Reduction::dpor, Reduction::sleep_sets, Reduction::none}) {
+    EXPECT_TRUE(search("hset", reduction).first_failure.has_value());
+  }
+}
+
+// DPOR runs exactly the complete schedules that sleep sets alone run, one per class of
+// equivalent schedules, so the counts of schedules and of failing ones agree, and it re-runs
+// far fewer pruned prefixes.
+TEST(Exhaustive, DporMatchesSleepSets) {
+  struct Case {
+    int decisions_each;  // 0: one_decision_and_observer()
+    const char* strategy;
+    const char* client;
+    std::uint32_t polls_max;
+  };
+  for (const Case& search_case :
+       {Case{0, "full-overwrite", "fixed", 1}, Case{0, "read-merge-write", "fixed", 1},
+        Case{2, "hset-multi", "fixed", 0}, Case{2, "read-merge-write", "legacy", 0}}) {
+    const Scenario scenario =
+        search_case.decisions_each == 0 ? one_decision_and_observer() : same_item(search_case.decisions_each);
+    const SimulationConfig config =
+        config_for(scenario, search_case.strategy, search_case.client, search_case.polls_max);
+    ExhaustiveOptions options;
+    options.stop_at_first = false;
+    options.reduction = Reduction::sleep_sets;
+    const ExhaustiveResult sleep_sets = explore_exhaustively(config, options);
+    options.reduction = Reduction::dpor;
+    const ExhaustiveResult dpor = explore_exhaustively(config, options);
+    const std::string label = std::string(search_case.strategy) + "/" + search_case.client;
+    EXPECT_TRUE(sleep_sets.complete) << label;
+    EXPECT_TRUE(dpor.complete) << label;
+    EXPECT_EQ(dpor.schedules, sleep_sets.schedules) << label;
+    EXPECT_EQ(dpor.failing_schedules, sleep_sets.failing_schedules) << label;
+    EXPECT_LT(dpor.pruned * 2, sleep_sets.pruned) << label;
+  }
 }
 
 // A run ends at quiescence and drops the poll timers still armed, so a step that completes
@@ -124,9 +171,13 @@ TEST(Exhaustive, ExploresPollFiringBeforeQuiescence) {
     }
     return true;
   };
-  const ExhaustiveResult result = explore_exhaustively(config, options);
-  EXPECT_TRUE(result.complete);
-  EXPECT_TRUE(found);
+  for (const Reduction reduction : {Reduction::dpor, Reduction::sleep_sets}) {
+    found = false;
+    options.reduction = reduction;
+    const ExhaustiveResult result = explore_exhaustively(config, options);
+    EXPECT_TRUE(result.complete);
+    EXPECT_TRUE(found) << (reduction == Reduction::dpor ? "dpor" : "sleep sets");
+  }
 }
 
 TEST(Exhaustive, ReducedSearchCountsTraces) {
@@ -145,7 +196,7 @@ TEST(Exhaustive, ReducedSearchCountsTraces) {
 TEST(Exhaustive, PreemptionBoundLimitsSearch) {
   const Scenario scenario = same_item(1);
   ExhaustiveOptions bounded;
-  bounded.reduction = false;
+  bounded.reduction = Reduction::none;
   bounded.stop_at_first = false;
   bounded.preemption_bound = 0;
   const auto none = explore_exhaustively(config_for(scenario, "full-overwrite", "legacy", 0), bounded);
@@ -161,7 +212,7 @@ TEST(Exhaustive, PreemptionBoundLimitsSearch) {
 TEST(Exhaustive, ScheduleLimitStops) {
   const Scenario scenario = same_item(2);
   ExhaustiveOptions options;
-  options.reduction = false;
+  options.reduction = Reduction::none;
   options.schedules_max = 50;
   options.stop_at_first = false;
   const auto result = explore_exhaustively(config_for(scenario, "hset-multi", "fixed", 1), options);

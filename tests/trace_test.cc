@@ -106,6 +106,17 @@ TEST(Trace, ChangedChoiceNamesStep) {
   EXPECT_NE(outcome.mismatch.find("another reviewsim version"), std::string::npos) << outcome.mismatch;
 }
 
+TEST(Trace, ExtraChoicesRejected) {
+  Trace trace = incident_trace();
+  const std::size_t choices = trace.schedule.size();
+  trace.schedule.push_back(0);
+  trace.schedule.push_back(0);
+  const ReplayOutcome outcome = replay_trace(trace);
+  ASSERT_TRUE(outcome.first_differing_step.has_value());
+  EXPECT_EQ(*outcome.first_differing_step, choices + 1);
+  EXPECT_NE(outcome.mismatch.find("quiescence"), std::string::npos) << outcome.mismatch;
+}
+
 TEST(Trace, OutOfRangeChoiceNamesStep) {
   Trace trace = incident_trace();
   trace.schedule[3] = 1000;
