@@ -79,7 +79,8 @@ std::string gate_junit(const GateResult& result) {
 
   std::string shards;
   for (const GateShard& shard : result.shards) {
-    shards += (shards.empty() ? "" : ",") + fmt::format("{}/{}", shard.index, shard.count);
+    if (!shards.empty()) shards += ',';
+    shards += fmt::format("{}/{}", shard.index, shard.count);
   }
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   xml += fmt::format("<testsuites name=\"reviewsim gate\" tests=\"{}\" failures=\"{}\" errors=\"0\" "

@@ -76,8 +76,8 @@ std::vector<std::string> mermaid_lines(const StepRecord& record, const Catalog& 
                           mermaid_command(*record.command)),
               fmt::format("store-->>server: {}", mermaid_text(format_reply(*record.reply, 24)))};
     case EventKind::reply_arrival:
-      return {fmt::format("server-->>{}: {}reply r{}{}", user, prefix, counter_of(record.request),
-                          record.note.empty() ? "" : " " + mermaid_text(record.note))};
+      return {fmt::format("server-->>{}: {}reply r{}{}{}", user, prefix, counter_of(record.request),
+                          record.note.empty() ? "" : " ", mermaid_text(record.note))};
     case EventKind::final_load:
       return {fmt::format("{}->>store: {}final load {}", user, prefix,
                           mermaid_command(*record.command))};
@@ -101,7 +101,7 @@ std::string render_mermaid(const History& history, const Catalog& catalog,
     const bool marked = mark != marks.end();
     if (marked) text += "  rect rgb(255, 205, 205)\n";
     for (const std::string& line : mermaid_lines(record, catalog)) {
-      text += (marked ? "    " : "  ") + line + "\n";
+      text.append(marked ? "    " : "  ").append(line).append("\n");
     }
     if (marked) {
       const std::string lane = record.kind == EventKind::kv_command ? "server,store" : user_name(record.user);

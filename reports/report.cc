@@ -132,7 +132,7 @@ std::string markdown_pooled(const ReportData& data) {
       text += "| " + strategy + " |";
       for (const int users : users_counts) {
         if (index < end && pooled[index].strategy == strategy && pooled[index].users_count == users) {
-          text += " " + interval_text(pooled[index].failing, pooled[index].schedules) + " |";
+          text += fmt::format(" {} |", interval_text(pooled[index].failing, pooled[index].schedules));
           ++index;
         } else {
           text += " - |";
