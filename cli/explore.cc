@@ -107,7 +107,7 @@ Reduction parse_reduction(const std::string& name) {
   throw UsageError(fmt::format("--reduction: unknown reduction \"{}\"; expected dpor, sleep-sets or none", name));
 }
 
-// "1 schedule", "2 schedules".
+// Returns the count and the noun, plural unless the count is 1: "1 schedule", "2 schedules".
 std::string count_of(std::uint64_t count, std::string_view noun) {
   return fmt::format("{} {}{}", count, noun, count == 1 ? "" : "s");
 }
@@ -121,7 +121,9 @@ void check_explore_options(const ExploreOptions& options, const std::string& tra
                                  options.explorer));
   }
   if (options.depth < 1 || options.depth > 10) throw UsageError("--depth: expected 1 to 10");
-  if (options.polls_max < -1) throw UsageError(fmt::format("--polls-max: expected -1 (no bound) or more, found {}", options.polls_max));
+  if (options.polls_max < -1) {
+    throw UsageError(fmt::format("--polls-max: expected -1 (no bound) or more, found {}", options.polls_max));
+  }
   if (options.preemption_bound < -1) {
     throw UsageError(fmt::format("--preemption-bound: expected 0 or more, found {}", options.preemption_bound));
   }
@@ -139,6 +141,17 @@ void check_explore_options(const ExploreOptions& options, const std::string& tra
                                      std::pair<const char*, const std::string&>{"--json", options.json_out}}) {
     if (same_file(path, options.scenario)) {
       throw UsageError(fmt::format("{}: {} is the scenario file; choose another path", option, path));
+    }
+  }
+  for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--trace-out", trace_path},
+                                     std::pair<const char*, const std::string&>{"--json", options.json_out},
+                                     std::pair<const char*, const std::string&>{"--traces", options.traces}}) {
+    const bool directory_expected = std::string_view(option) == "--traces";
+    if (!path.empty() && std::filesystem::exists(path) &&
+        std::filesystem::is_directory(path) != directory_expected) {
+      throw UsageError(fmt::format("{}: {} is {}; expected {}", option, path,
+                                   directory_expected ? "a file" : "a directory",
+                                   directory_expected ? "a directory" : "a file path"));
     }
   }
   if (same_file(trace_path, options.json_out)) {
@@ -277,8 +290,9 @@ int run_explore(const ExploreOptions& options) {
 
   std::cout << fmt::format("explore: scenario {}, strategy {}, client {}, {} users, explorer {}\n", scenario.name,
                            options.strategy, config.client.name, config.users_count, options.explorer);
-  std::cout << fmt::format("Explored {} schedules ({} steps) in {:.2f} s, {:.0f} schedules/s", summary.schedules,
-                           summary.steps, summary.elapsed_s,
+  std::cout << fmt::format("Explored {} ({}) in {:.2f} s, {:.0f} schedules/s",
+                           count_of(summary.schedules, "schedule"), count_of(summary.steps, "step"),
+                           summary.elapsed_s,
                            summary.elapsed_s > 0 ? summary.schedules / summary.elapsed_s : 0.0);
   if (exhaustive) std::cout << fmt::format("; {} more pruned as equivalent to explored ones", summary.pruned);
   std::cout << ".\n";
