@@ -121,6 +121,15 @@ void check_explore_options(const ExploreOptions& options, const std::string& tra
                                  options.explorer));
   }
   if (options.depth < 1 || options.depth > 10) throw UsageError("--depth: expected 1 to 10");
+  if (options.explorer != "pct" && options.depth != 2) {
+    throw UsageError("--depth: applies only to --explorer pct");
+  }
+  if (options.explorer != "exhaustive") {
+    if (options.preemption_bound != -1) throw UsageError("--preemption-bound: applies only to --explorer exhaustive");
+    if (options.reduction != "dpor" || options.no_reduction) {
+      throw UsageError("--reduction: applies only to --explorer exhaustive");
+    }
+  }
   if (options.polls_max < -1) {
     throw UsageError(fmt::format("--polls-max: expected -1 (no bound) or more, found {}", options.polls_max));
   }

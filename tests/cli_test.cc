@@ -191,6 +191,8 @@ TEST_F(CliTest, ExploreRejectsBadOptions) {
            {{"--polls-max", "-2"}, "--polls-max"},
            {{"--time-limit", "-1"}, "--time-limit"},
            {{"--steps-max", "0"}, "--steps-max"},
+           {{"--explorer", "random", "--preemption-bound", "1"}, "--preemption-bound"},
+           {{"--explorer", "timed", "--depth", "3"}, "--depth"},
            {{"--trace-out", path("race.json")}, "--trace-out"},
            {{"--trace-out", path("same.json"), "--json", path("same.json")}, "--json"}}) {
     const Output output = with(extra);
