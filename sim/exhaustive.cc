@@ -1,6 +1,7 @@
 #include "sim/exhaustive.h"
 
 #include <algorithm>
+#include <span>
 
 #include "model/assert.h"
 
@@ -61,6 +62,17 @@ void add_once(std::vector<std::uint64_t>& identities, std::uint64_t identity) {
   if (!contains(identities, identity)) identities.push_back(identity);
 }
 
+// A scheduling point for these enabled events, with nothing explored yet.
+Frame frame_of(std::span<const Event> enabled, std::span<const Footprint> footprints) {
+  Frame frame;
+  for (std::size_t index = 0; index < enabled.size(); ++index) {
+    frame.enabled.push_back(enabled[index].identity);
+    frame.footprints.push_back(footprints[index]);
+    frame.created_at.push_back(enabled[index].created_at);
+  }
+  return frame;
+}
+
 class SearchExplorer final : public Explorer {
  public:
   SearchExplorer(std::vector<Frame>& stack, const ExhaustiveOptions& options, ExhaustiveResult& result)
@@ -73,12 +85,7 @@ class SearchExplorer final : public Explorer {
     const std::size_t depth = context.step - 1;
     if (depth < stack_.size()) return replay(stack_[depth], context);
 
-    Frame frame;
-    for (std::size_t index = 0; index < context.enabled.size(); ++index) {
-      frame.enabled.push_back(context.enabled[index].identity);
-      frame.footprints.push_back(context.footprints[index]);
-      frame.created_at.push_back(context.enabled[index].created_at);
-    }
+    Frame frame = frame_of(context.enabled, context.footprints);
     if (!stack_.empty()) {
       const Frame& parent = stack_.back();
       const Footprint& ran = parent.footprints[parent.chosen];
@@ -106,14 +113,7 @@ class SearchExplorer final : public Explorer {
   }
 
   void finish(std::span<const Event> pending, std::span<const Footprint> footprints) override {
-    if (options_.reduction != Reduction::dpor) return;
-    Frame end;
-    for (std::size_t index = 0; index < pending.size(); ++index) {
-      end.enabled.push_back(pending[index].identity);
-      end.footprints.push_back(footprints[index]);
-      end.created_at.push_back(pending[index].created_at);
-    }
-    find_races(end);
+    if (options_.reduction == Reduction::dpor) find_races(frame_of(pending, footprints));
   }
 
   // The next choice at `frame` that is unexplored, awake, wanted by DPOR and allowed by the
@@ -132,7 +132,6 @@ class SearchExplorer final : public Explorer {
     }
     return std::nullopt;
   }
-
 
   // The frames from `depth` on have changed since their races were last looked for.
   void changed_from(std::size_t depth) { races_checked_ = std::min(races_checked_, depth); }
@@ -230,10 +229,10 @@ class SearchExplorer final : public Explorer {
 
   // Source-DPOR's backtracking rule (Abdulla, Aronis, Jonsson and Sagonas, "Optimal Dynamic
   // Partial Order Reduction", POPL 2014) for the event `identity`, enabled at `step` (run there,
-  // or left enabled there). For each earlier step it races with, the two conflicting with nothing
-  // else ordering them, the search must also run before that step one of the events that can
-  // start the reversed order: the later steps that do not depend on the racing one, then the
-  // event itself.
+  // or left enabled there). A race is an earlier step that conflicts with the event while no
+  // other step orders the two. The reversed order runs the later steps that do not depend on
+  // the racing one, then the event. Before the racing step, the search must try one of the
+  // events that can start that order.
   void add_backtracks(std::uint64_t identity, const Footprint& footprint, std::uint32_t created_at,
                       std::size_t step) {
     const std::vector<std::size_t> direct = direct_causes(footprint, created_at, step);

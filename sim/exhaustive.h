@@ -18,8 +18,7 @@
 // then checked for races: two conflicting steps that no chain of creations and conflicts
 // orders. For each race, the point before the earlier step gets an event that starts the
 // reversed order, unless it has one already. Sleep sets alone try every event at every point and
-// prune most runs only after re-running them; with DPOR the search tries only what a race asks
-// for. Both run exactly one complete schedule per class of equivalent schedules.
+// prune most runs only after re-running them. DPOR tries an event only where a race needs it. Both run exactly one complete schedule per class of equivalent schedules.
 //
 // An optional preemption bound (Musuvathi and Qadeer, PLDI 2007) skips schedules that switch
 // away from an actor that could have continued more than k times. It runs without sleep sets:
