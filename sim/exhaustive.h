@@ -17,14 +17,15 @@
 // Godefroid, POPL 2005). A scheduling point starts with one event to explore. Each schedule is
 // then checked for races: two conflicting steps that no chain of creations and conflicts
 // orders. For each race, the point before the earlier step gets an event that starts the
-// reversed order, unless it has one already. Sleep sets alone try every event at every point and
-// prune most runs only after re-running them. DPOR tries an event only where a race needs it. Both run exactly one complete schedule per class of equivalent schedules.
+// reversed order, unless it has one already. Sleep sets alone try every event at every point
+// and prune most runs only after re-running them. DPOR tries an event only where a race needs
+// it. Both run exactly one complete schedule per class of equivalent schedules.
 //
 // An optional preemption bound (Musuvathi and Qadeer, PLDI 2007) skips schedules that switch
-// away from an actor that could have continued more than k times. It runs without sleep sets:
-// sleep sets assume that every sibling subtree is explored in full, which a bound breaks, and
-// the combination would prune schedules within the bound (Coons, Musuvathi and McKinley,
-// "Bounded Partial-Order Reduction", OOPSLA 2013).
+// away from an actor that could have continued more than k times. It runs without reduction:
+// sleep sets and DPOR assume that every sibling subtree is explored in full, which a bound
+// breaks, and the combination would prune schedules within the bound (Coons, Musuvathi and
+// McKinley, "Bounded Partial-Order Reduction", OOPSLA 2013).
 
 #include <cstdint>
 #include <functional>
