@@ -232,8 +232,14 @@ Trace parse_trace(std::string_view json_text, const std::string& source) {
 }
 
 Trace load_trace_file(const std::filesystem::path& path) {
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (error) throw TraceError(path.string(), "", "cannot read the trace file: " + error.message());
+  if (!std::filesystem::is_regular_file(status)) {
+    throw TraceError(path.string(), "", "expected a regular file, found a directory or a special file");
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw TraceError(path.string(), "", "cannot open the file for reading");
+  if (!in) throw TraceError(path.string(), "", "cannot open the trace file for reading");
   std::ostringstream text;
   text << in.rdbuf();
   return parse_trace(text.str(), path.string());

@@ -288,15 +288,6 @@ int run_explore(const ExploreOptions& options) {
   summary.orderings = coverage.orderings();
   progress.finish(summary.schedules);
 
-  if (summary.first_failure) write_trace(config, failing_seed, failing_schedule, options.explorer, trace_path);
-  if (!options.traces.empty()) {
-    for (const auto& [kind, failure] : first_failures.by_kind) {
-      const std::string name = failure_trace_name(scenario.name, options.strategy, config.client.name, "", kind);
-      write_trace(config, failure.first, failure.second, options.explorer,
-                  (std::filesystem::path(options.traces) / name).string());
-    }
-  }
-
   std::cout << fmt::format("explore: scenario {}, strategy {}, client {}, {} users, explorer {}\n", scenario.name,
                            options.strategy, config.client.name, config.users_count, options.explorer);
   std::cout << fmt::format("Explored {} ({}) in {:.2f} s, {:.0f} schedules/s",
@@ -346,6 +337,16 @@ int run_explore(const ExploreOptions& options) {
                              "and is not complete.\n",
                              summary.schedules, schedules_budget,
                              options.time_limit_s > 0 ? fmt::format(", --time-limit {}", options.time_limit_s) : "");
+  }
+
+  // The files come after the summary, so that a failed write still leaves the result on screen.
+  if (summary.first_failure) write_trace(config, failing_seed, failing_schedule, options.explorer, trace_path);
+  if (!options.traces.empty()) {
+    for (const auto& [kind, failure] : first_failures.by_kind) {
+      const std::string name = failure_trace_name(scenario.name, options.strategy, config.client.name, "", kind);
+      write_trace(config, failure.first, failure.second, options.explorer,
+                  (std::filesystem::path(options.traces) / name).string());
+    }
   }
 
   if (!options.json_out.empty()) {
@@ -414,7 +415,8 @@ CommandRunner add_explore_command(CLI::App& app) {
                       "Poll timer firings per user at most (0: none; -1: no bound). Explorers that "
                       "ignore time need a bound, because a poll timer is enabled again after it fires")
       ->capture_default_str();
-  command->add_option("--steps-max", options->steps_max, "Steps per schedule before it is cut off")
+  command->add_option("--steps-max", options->steps_max,
+                      "Steps per schedule before it is cut off; a cut-off schedule is not checked")
       ->capture_default_str();
   command->add_option("--trace-out", options->trace_out,
                       "Where to write the trace of the first failure (default: out/explore-SCENARIO-STRATEGY-EXPLORER.json)");

@@ -1,6 +1,8 @@
 // Trace files: written by a run, read back, replayed to the same history, and rejected with a
 // clear error when corrupted, truncated or of another format version.
 
+#include <filesystem>
+
 #include <gtest/gtest.h>
 
 #include "adapters/scenario_file.h"
@@ -197,7 +199,18 @@ TEST(Trace, CorruptedFieldsRejected) {
 }
 
 TEST(Trace, MissingFileRejected) {
-  EXPECT_THROW(load_trace_file("/nonexistent/trace.json"), TraceError);
+  try {
+    load_trace_file("/nonexistent/trace.json");
+    FAIL() << "a missing file loaded";
+  } catch (const TraceError& error) {
+    EXPECT_NE(std::string(error.what()).find("No such file"), std::string::npos) << error.what();
+  }
+  try {
+    load_trace_file(std::filesystem::temp_directory_path());
+    FAIL() << "a directory loaded";
+  } catch (const TraceError& error) {
+    EXPECT_NE(std::string(error.what()).find("directory"), std::string::npos) << error.what();
+  }
 }
 
 TEST(Shrink, FullOverwriteLostUpdateToTwoDecisions) {
