@@ -181,9 +181,9 @@ class SearchExplorer final : public Explorer {
     const std::size_t length = stack_.size();
     for (std::size_t step = races_checked_; step < length; ++step) {
       Frame& frame = stack_[step];
-      frame.past = causes(frame.footprints[frame.chosen], frame.created_at[frame.chosen], step);
-      add_backtracks(frame.enabled[frame.chosen], frame.footprints[frame.chosen],
-                     frame.created_at[frame.chosen], step);
+      Causes causes = causes_of(frame.footprints[frame.chosen], frame.created_at[frame.chosen], step);
+      add_backtracks(frame.enabled[frame.chosen], frame.created_at[frame.chosen], causes, step);
+      frame.past = std::move(causes.all);
     }
     // An event enabled at a step and gone after it without running was cancelled by that step
     // (a timer the user re-armed). The cancelling step conflicts with it, so the search must
@@ -194,37 +194,34 @@ class SearchExplorer final : public Explorer {
       for (std::size_t index = 0; index < frame.enabled.size(); ++index) {
         if (index == frame.chosen || next.is_enabled(frame.enabled[index])) continue;
         add_once(stack_[step].backtrack, frame.enabled[index]);
-        add_backtracks(frame.enabled[index], frame.footprints[index], frame.created_at[index], step);
+        add_backtracks(frame.enabled[index], frame.created_at[index],
+                       causes_of(frame.footprints[index], frame.created_at[index], step), step);
       }
     }
     for (std::size_t index = 0; index < end.enabled.size(); ++index) {
-      add_backtracks(end.enabled[index], end.footprints[index], end.created_at[index], length);
+      add_backtracks(end.enabled[index], end.created_at[index],
+                     causes_of(end.footprints[index], end.created_at[index], length), length);
     }
     races_checked_ = length;
   }
 
-  // The direct causes of an event with this footprint and creation step among the steps before
-  // `step`: its creator and every earlier step it conflicts with.
-  std::vector<std::size_t> direct_causes(const Footprint& footprint, std::uint32_t created_at,
-                                         std::size_t step) const {
-    std::vector<std::size_t> direct;
+  // The steps before `step` that happen before an event with this footprint and creation step.
+  struct Causes {
+    std::vector<std::size_t> direct;  // its creator and every earlier step it conflicts with
+    StepSet all;                      // the direct causes and everything before them
+  };
+
+  Causes causes_of(const Footprint& footprint, std::uint32_t created_at, std::size_t step) const {
+    Causes causes;
     for (std::size_t earlier = 0; earlier < step; ++earlier) {
       const Frame& frame = stack_[earlier];
       if (earlier + 1 == created_at || !independent(frame.footprints[frame.chosen], footprint)) {
-        direct.push_back(earlier);
+        causes.direct.push_back(earlier);
+        causes.all.insert(earlier);
+        causes.all.insert_all(frame.past);
       }
     }
-    return direct;
-  }
-
-  // The steps before `step` that happen before the event: its direct causes and theirs.
-  StepSet causes(const Footprint& footprint, std::uint32_t created_at, std::size_t step) const {
-    StepSet past;
-    for (const std::size_t cause : direct_causes(footprint, created_at, step)) {
-      past.insert(cause);
-      past.insert_all(stack_[cause].past);
-    }
-    return past;
+    return causes;
   }
 
   // Source-DPOR's backtracking rule (Abdulla, Aronis, Jonsson and Sagonas, "Optimal Dynamic
@@ -233,27 +230,25 @@ class SearchExplorer final : public Explorer {
   // other step orders the two. The reversed order runs the later steps that do not depend on
   // the racing one, then the event. Before the racing step, the search must try one of the
   // events that can start that order.
-  void add_backtracks(std::uint64_t identity, const Footprint& footprint, std::uint32_t created_at,
+  void add_backtracks(std::uint64_t identity, std::uint32_t created_at, const Causes& causes,
                       std::size_t step) {
-    const std::vector<std::size_t> direct = direct_causes(footprint, created_at, step);
-    for (const std::size_t race : direct) {
+    for (const std::size_t race : causes.direct) {
       if (race + 1 == created_at) continue;  // the event cannot run before its creator
-      StepSet other_causes;
-      for (const std::size_t cause : direct) {
-        if (cause == race) continue;
-        other_causes.insert(cause);
-        other_causes.insert_all(stack_[cause].past);
-      }
-      if (other_causes.contains(race)) continue;  // ordered through another step: no race
+      const bool ordered = std::any_of(causes.direct.begin(), causes.direct.end(), [&](std::size_t cause) {
+        return cause != race && stack_[cause].past.contains(race);
+      });
+      if (ordered) continue;  // another cause comes after `race`, so the two are not a race
 
-      // The reversed order starts with the steps after `race` that do not depend on it.
+      // The reversed order starts with the steps after `race` that do not depend on it. None of
+      // them is `race` or before it, so the event depends on one of them exactly when it is
+      // among the event's causes.
       std::vector<std::size_t> independent_steps;
       for (std::size_t later = race + 1; later < step; ++later) {
         if (!stack_[later].past.contains(race)) independent_steps.push_back(later);
       }
       std::vector<std::uint64_t> initials;
       if (std::none_of(independent_steps.begin(), independent_steps.end(),
-                       [&](std::size_t later) { return other_causes.contains(later); })) {
+                       [&](std::size_t later) { return causes.all.contains(later); })) {
         initials.push_back(identity);
       }
       for (std::size_t index = 0; index < independent_steps.size(); ++index) {
