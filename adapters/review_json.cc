@@ -56,8 +56,8 @@ json parse(std::string_view text) {
   return parsed;
 }
 
-// Whether `node` can be written between quotes as it is: printable ASCII other than the quote
-// and the backslash, the only characters JSON writes unescaped whatever the writer.
+// Returns whether `node` is printable ASCII other than the quote and the backslash: the
+// characters that nlohmann::json's dump() writes between quotes without escaping.
 bool is_plain_text(std::string_view node) {
   for (const char c : node) {
     if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
@@ -106,7 +106,8 @@ class DirectEntryReader {
     return true;
   }
 
-  // A JSON integer of up to 18 digits, so that it cannot overflow; no "-0", no leading zeros.
+  // Reads a JSON integer of up to 18 digits, so that it cannot overflow. "-0" and leading zeros
+  // are left to the library.
   bool integer(std::int64_t& value) {
     std::size_t length = rest_.starts_with('-') ? 1 : 0;
     const std::size_t first_digit = length;

@@ -115,19 +115,18 @@ std::string count_of(std::uint64_t count, std::string_view noun) {
 // Rejects options out of range and output paths that would overwrite the scenario or each other,
 // before any schedule runs.
 void check_explore_options(const ExploreOptions& options, const std::string& trace_path) {
-  if (options.explorer != "timed" && options.explorer != "random" && options.explorer != "pct" &&
-      options.explorer != "exhaustive") {
+  if (options.explorer != "exhaustive" && !parse_explorer_kind(options.explorer)) {
     throw UsageError(fmt::format("--explorer: unknown explorer \"{}\"; expected timed, random, pct or exhaustive",
                                  options.explorer));
   }
   if (options.depth < 1 || options.depth > 10) throw UsageError("--depth: expected 1 to 10");
-  if (options.explorer != "pct" && options.depth != 2) {
-    throw UsageError("--depth: applies only to --explorer pct");
-  }
+  if (options.explorer != "pct" && options.depth != 2) throw UsageError("--depth: valid only with --explorer pct");
   if (options.explorer != "exhaustive") {
-    if (options.preemption_bound != -1) throw UsageError("--preemption-bound: applies only to --explorer exhaustive");
+    if (options.preemption_bound != -1) {
+      throw UsageError("--preemption-bound: valid only with --explorer exhaustive");
+    }
     if (options.reduction != "dpor" || options.no_reduction) {
-      throw UsageError("--reduction: applies only to --explorer exhaustive");
+      throw UsageError("--reduction: valid only with --explorer exhaustive");
     }
   }
   if (options.polls_max < -1) {
@@ -137,30 +136,31 @@ void check_explore_options(const ExploreOptions& options, const std::string& tra
     throw UsageError(fmt::format("--preemption-bound: expected 0 or more, found {}", options.preemption_bound));
   }
   if (!std::isfinite(options.time_limit_s) || options.time_limit_s < 0) {
-    throw UsageError(fmt::format("--time-limit: expected a number of seconds, 0 or more, found {}", options.time_limit_s));
+    throw UsageError(
+        fmt::format("--time-limit: expected a number of seconds, 0 or more, found {}", options.time_limit_s));
   }
   if (options.steps_max == 0) throw UsageError("--steps-max: expected 1 or more");
 
-  // Output paths must differ from the scenario and from each other.
+  // Output paths must not be the scenario, must be of the right kind, and must differ.
   const auto same_file = [](const std::string& a, const std::string& b) {
     return !a.empty() && !b.empty() &&
            std::filesystem::weakly_canonical(a) == std::filesystem::weakly_canonical(b);
   };
-  for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--trace-out", trace_path},
-                                     std::pair<const char*, const std::string&>{"--json", options.json_out}}) {
-    if (same_file(path, options.scenario)) {
-      throw UsageError(fmt::format("{}: {} is the scenario file; choose another path", option, path));
+  struct Output {
+    const char* option;
+    const std::string& path;
+    bool directory;
+  };
+  for (const Output& output : {Output{"--trace-out", trace_path, false}, Output{"--json", options.json_out, false},
+                               Output{"--traces", options.traces, true}}) {
+    if (output.path.empty()) continue;
+    if (!output.directory && same_file(output.path, options.scenario)) {
+      throw UsageError(fmt::format("{}: {} is the scenario file; choose another path", output.option, output.path));
     }
-  }
-  for (const auto& [option, path] : {std::pair<const char*, const std::string&>{"--trace-out", trace_path},
-                                     std::pair<const char*, const std::string&>{"--json", options.json_out},
-                                     std::pair<const char*, const std::string&>{"--traces", options.traces}}) {
-    const bool directory_expected = std::string_view(option) == "--traces";
-    if (!path.empty() && std::filesystem::exists(path) &&
-        std::filesystem::is_directory(path) != directory_expected) {
-      throw UsageError(fmt::format("{}: {} is {}; expected {}", option, path,
-                                   directory_expected ? "a file" : "a directory",
-                                   directory_expected ? "a directory" : "a file path"));
+    if (std::filesystem::exists(output.path) && std::filesystem::is_directory(output.path) != output.directory) {
+      throw UsageError(fmt::format("{}: {} is {}; expected {}", output.option, output.path,
+                                   output.directory ? "a file" : "a directory",
+                                   output.directory ? "a directory" : "a file path"));
     }
   }
   if (same_file(trace_path, options.json_out)) {
@@ -252,6 +252,7 @@ int run_explore(const ExploreOptions& options) {
   } else {
     if (config.explorer == ExplorerKind::pct) {
       // One run sizes k (steps) and n (actors) for the change points and the guarantee.
+      // NOTE: this run is not cut by --time-limit; with --polls-max -1 it can take seconds.
       SimulationConfig sizing = config;
       sizing.seed = options.seed;
       const SimulationResult probe = simulate(sizing);

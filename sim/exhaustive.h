@@ -43,7 +43,7 @@ enum class Reduction : std::uint8_t {
 };
 
 struct ExhaustiveOptions {
-  Reduction reduction = Reduction::dpor;  // anything but none requires no preemption_bound
+  Reduction reduction = Reduction::dpor;  // other than none only without a preemption_bound
   std::optional<int> preemption_bound;
   std::uint32_t schedules_max = 100000;  // complete schedules before the search gives up
   bool stop_at_first = true;             // stop at the first schedule with an anomaly

@@ -211,7 +211,7 @@ void Simulation::add_event(EventKind kind, UserId user, RequestId request, TimeM
   if (keep_footprints_) fill_footprint(events_.back(), footprints_.emplace_back());
 }
 
-// Overwrites every field of `footprint`.
+// Fills `footprint` for `event`, overwriting every field.
 void Simulation::fill_footprint(const Event& event, Footprint& footprint) const {
   footprint.client_user = 0;
   footprint.keys.clear();

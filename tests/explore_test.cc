@@ -140,9 +140,9 @@ TEST(Exhaustive, DporMatchesSleepSets) {
 }
 
 // A run ends at quiescence and drops the poll timers still armed, so a step that completes
-// quiescence conflicts with every pending poll. Without that conflict, sleep sets treated u1's
-// page reply and u2's poll as independent and never explored u2's poll firing between the two
-// page replies while u1's poll never fires.
+// quiescence conflicts with every pending poll. Without that conflict, u1's page reply and u2's
+// poll would commute, and no search would run u2's poll between the two page replies while u1's
+// poll never fires.
 TEST(Exhaustive, ExploresPollFiringBeforeQuiescence) {
   const Scenario scenario = parse_scenario(R"({
     "format": "reviewsim-scenario/1", "name": "page-loads-only",

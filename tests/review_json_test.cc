@@ -36,19 +36,19 @@ rc::Gen<Entry> arbitrary_entry() {
                                                    "caf\xc3\xa9", "tab\there")));
 }
 
-TEST(ReviewJson, WritesTheLibraryText) {
+TEST(ReviewJson, WritesLibraryText) {
   EXPECT_EQ(encode_entry(Entry{DecisionId{2, 7}, 1500, ""}), R"({"at":1500,"by":"u2","seq":7})");
   EXPECT_EQ(encode_entry(Entry{DecisionId{kImportUser, 0}, -3, "N 1"}),
             R"({"at":-3,"by":"import","node":"N 1","seq":0})");
 }
 
-RC_GTEST_PROP(ReviewJson, EncodingMatchesTheLibraryAndDecodesBack, ()) {
+RC_GTEST_PROP(ReviewJson, EncodingMatchesLibrary, ()) {
   const Entry entry = *arbitrary_entry();
   std::string expected;
   try {
     expected = encode_entry_with_library(entry);
   } catch (const std::exception&) {
-    // The library refuses to write invalid UTF-8; so must encode_entry.
+    // The library rejects invalid UTF-8, so encode_entry must reject it too.
     RC_ASSERT_THROWS(encode_entry(entry));
     return;
   }
@@ -56,7 +56,7 @@ RC_GTEST_PROP(ReviewJson, EncodingMatchesTheLibraryAndDecodesBack, ()) {
   RC_ASSERT(decode_entry(expected) == entry);
 }
 
-RC_GTEST_PROP(ReviewJson, DecodingAnyEditOfAnEntryMatchesTheLibrary, ()) {
+RC_GTEST_PROP(ReviewJson, DecodingEditedTextMatchesLibrary, ()) {
   const Entry entry = *arbitrary_entry().as("entry");
   std::string text;
   try {
@@ -86,7 +86,7 @@ RC_GTEST_PROP(ReviewJson, DecodingAnyEditOfAnEntryMatchesTheLibrary, ()) {
   RC_ASSERT(outcome(decode_entry, text) == outcome(decode_entry_with_library, text));
 }
 
-TEST(ReviewJson, DecodesTheTextsTheDirectPathHandsOver) {
+TEST(ReviewJson, DecodesTextsOutsideDirectPath) {
   // Each is valid, but not in the shape encode_entry writes.
   for (const std::string_view text :
        {R"({"by":"u1","seq":3,"at":10})", R"({ "at":10,"by":"u1","seq":3 })",
@@ -99,7 +99,7 @@ TEST(ReviewJson, DecodesTheTextsTheDirectPathHandsOver) {
             (Entry{DecisionId{1, 3}, 10, "A"}));
 }
 
-TEST(ReviewJson, RejectsOutOfRangeNumbersOnBothPaths) {
+TEST(ReviewJson, RejectsOutOfRangeNumbers) {
   const std::string seq_too_large = R"({"at":1,"by":"u1","seq":4294967296})";
   const std::string at_too_large = R"({"at":9223372036854775808,"by":"u1","seq":1})";
   const std::string negative_seq = R"({"at":1,"by":"u1","seq":-1})";
